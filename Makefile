@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kfi: thin wrapper around kbuild plus the test targets.
+#
+#   make                 build kfi.ko (and the test modules) against KDIR
+#   make check [T=PAT]   run the kselftest suite in a QEMU guest
+#   make demo            boot the guest and narrate what kfi does
+#   make lint            sparse and checkpatch on every C file and header
+#
+# KDIR defaults to the headers of the kernel the tests boot (Debian's
+# linux-headers-amd64), else to the running kernel's build directory.
+
+ARCH		?= x86
+SETUP		:= tools/setup.sh
+CACHE		:= $(CURDIR)/.cache
+
+# The newest Debian amd64 headers installed, i.e. the kernel "make check" boots.
+DEB_KVER	:= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | \
+		     sed 's|.*/linux-headers-||' | sort -V | tail -n 1)
+ifneq ($(DEB_KVER),)
+KDIR		?= /usr/src/linux-headers-$(DEB_KVER)
+else
+KDIR		?= /lib/modules/$(shell uname -r)/build
+endif
+
+# -Werror in CI, where a warning must fail the run.
+ifneq ($(CI),)
+KFI_WERROR	:= 1
+endif
+export KFI_WERROR
+
+KBUILD		= $(MAKE) -C $(KDIR) M=$(CURDIR)
+
+SELFTEST_SRCS	:= $(wildcard selftests/*_test.c)
+SELFTEST_BINS	:= $(SELFTEST_SRCS:.c=)
+SELFTEST_HDRS	:= $(wildcard selftests/*.h)
+KSFT_INC	:= $(CACHE)/kselftest
+TEST_CFLAGS	:= -O2 -g -Wall -Wextra -Werror -static -D_GNU_SOURCE \
+		   -Wno-format-truncation -isystem $(KSFT_INC) -Iinclude -pthread
+
+.PHONY: all modules clean setup check demo lint selftests
+
+all: modules
+
+modules:
+	$(KBUILD) modules
+
+clean:
+	$(KBUILD) clean
+	rm -f $(SELFTEST_BINS)
+
+# Installs missing packages (as root) and extracts the kernel-tree tools.
+setup:
+	@sh $(SETUP)
+
+selftests: $(SELFTEST_BINS)
+
+selftests/%_test: selftests/%_test.c $(SELFTEST_HDRS) $(KSFT_INC)/kselftest_harness.h
+	$(CC) $(TEST_CFLAGS) -o $@ $< -lm
+
+$(KSFT_INC)/kselftest_harness.h:
+	@sh $(SETUP)
+
+check: setup
+	@$(MAKE) --no-print-directory modules selftests
+	@python3 tools/vm.py check $(if $(T),--filter '$(T)')
+
+demo: setup
+	@$(MAKE) --no-print-directory modules
+	@python3 tools/vm.py demo
+
+# checkpatch types we ignore, and why (this is the one place they are listed):
+#   LINUX_VERSION_CODE  out-of-tree module: the check only applies in-tree
+#   FILE_PATH_CHANGES   no MAINTAINERS file outside the kernel tree
+#   UNDOCUMENTED_SETUP  no kernel-parameters.txt outside the kernel tree
+#   LINE_SPACING        NOKPROBE_SYMBOL() follows its function directly, as
+#                       in the kernel; checkpatch only exempts EXPORT_SYMBOL
+#   ENOSYS              configfs/parse.c names every errno, ENOSYS included,
+#                       so that users can inject it
+# and for tracepoint headers only (TRACE_EVENT's own layout):
+#   OPEN_ENDED_LINE, PARENTHESIS_ALIGNMENT
+CHECKPATCH	:= perl $(CACHE)/checkpatch/checkpatch.pl --no-tree --strict --quiet
+CHECKPATCH_IGNORE := LINUX_VERSION_CODE,FILE_PATH_CHANGES,UNDOCUMENTED_SETUP,LINE_SPACING,ENOSYS
+TRACE_HDRS	= $(shell git ls-files '*/trace.h' 2>/dev/null)
+LINT_FILES	= $(filter-out $(TRACE_HDRS),$(shell git ls-files '*.c' '*.h' 2>/dev/null))
+
+lint: setup
+	$(KBUILD) C=2 KFI_WERROR=1 modules 2>&1 | \
+		tee $(CACHE)/sparse.log
+	@! grep -E 'warning:|error:' $(CACHE)/sparse.log
+	$(CHECKPATCH) --ignore $(CHECKPATCH_IGNORE) -f $(LINT_FILES)
+	$(CHECKPATCH) --ignore $(CHECKPATCH_IGNORE),OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT \
+		-f $(TRACE_HDRS)
+	@echo "lint: clean"

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What kfi needs from an architecture: reading and writing the registers of
+ * a call stopped at a function's entry, or at its return.
+ *
+ * Every architecture under arch/ implements all of these, with the same
+ * meaning; nothing outside arch/ looks inside struct pt_regs. All of them are
+ * called from probe handlers: they never sleep and are NOKPROBE.
+ */
+#ifndef KFI_ARCH_H
+#define KFI_ARCH_H
+
+#include <linux/types.h>
+
+struct pt_regs;
+
+/* The architecture's name as the kernel spells it ("x86_64", "arm64"). */
+extern const char * const kfi_arch_name;
+
+/*
+ * Name of the kernel's return trampoline for kretprobes on this
+ * architecture: at a function's entry, a kretprobe that ran first has put
+ * this address where the caller's return address was.
+ */
+extern const char * const kfi_arch_ret_trampoline;
+
+/* Number of arguments passed in registers that kfi can read and write. */
+#define KFI_ARCH_NR_ARGS	6
+
+/* Argument @n (1-based) of the call at function entry. */
+unsigned long kfi_arch_get_arg(struct pt_regs *regs, unsigned int n);
+void kfi_arch_set_arg(struct pt_regs *regs, unsigned int n, unsigned long val);
+
+/* At function return: replace the value the function returned. */
+void kfi_arch_set_retval(struct pt_regs *regs, unsigned long val);
+
+/*
+ * At function entry: make the call return @val at once, without running the
+ * body. The probe handler must then return 1 and its kprobe must have a
+ * post_handler (which keeps the probe from being jump-optimized).
+ */
+void kfi_arch_skip_call(struct pt_regs *regs, unsigned long val);
+
+/*
+ * At function entry: continue at @addr, a function with the same prototype,
+ * which returns straight to the original caller. Same rules as above.
+ */
+void kfi_arch_redirect(struct pt_regs *regs, unsigned long addr);
+
+/*
+ * At function entry: the address the call will return to, seen through a
+ * kretprobe trampoline at @trampoline (0 if unknown).
+ */
+unsigned long kfi_arch_return_address(struct pt_regs *regs,
+				      unsigned long trampoline);
+
+#endif /* KFI_ARCH_H */

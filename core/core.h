@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kfi's probe core: one probe site per target function, shared by whatever
+ * is attached to it (injection rules, hotfix redirects). The core knows
+ * nothing of what it calls: it keeps the site's probes registered while
+ * anything is attached, follows the target's module as it comes and goes,
+ * and calls the attachments in order from its probe handlers.
+ */
+#ifndef KFI_CORE_H
+#define KFI_CORE_H
+
+#include <linux/kallsyms.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/types.h>
+
+struct pt_regs;
+struct kfi_attach;
+struct kfi_site;
+
+/* What an entry callback did to the call. */
+enum kfi_verdict {
+	KFI_NEXT,	/* nothing: ask the next attachment */
+	KFI_ACTED,	/* changed the call (e.g. its arguments), which goes on */
+	KFI_DIVERTED,	/* changed where the call goes: nobody else is asked */
+};
+
+/*
+ * Callbacks of an attachment, all called from probe handlers (no sleeping,
+ * no allocation, no sleeping lock). Any of them may be NULL.
+ *
+ * @entry:	at the function's entry.
+ * @want_ret:	at the function's entry: whether this attachment wants to
+ *		act on this call's return. The first one that says yes gets
+ *		@ret for the call.
+ * @ret:	at the function's return, for the calls @want_ret took.
+ */
+struct kfi_attach_ops {
+	enum kfi_verdict (*entry)(struct kfi_attach *a, struct pt_regs *regs);
+	bool (*want_ret)(struct kfi_attach *a, struct pt_regs *regs);
+	void (*ret)(struct kfi_attach *a, struct pt_regs *regs);
+};
+
+/*
+ * Something attached to a site. The owner fills in @ops, @group and @key
+ * before kfi_attach(); the rest is the core's.
+ *
+ * A site calls its attachments in order of @group, then @key. At each point
+ * of a call (entry, return) at most one attachment of each group acts: once
+ * one has, the others of its group are not asked.
+ */
+struct kfi_attach {
+	const struct kfi_attach_ops *ops;
+	int group;
+	const char *key;
+
+	/* private to the core, protected by kfi_core_mutex */
+	struct kfi_site *site;
+	struct list_head node;		/* in site->attached (RCU) */
+	u64 id;				/* unique, never reused */
+};
+
+/* Attach flags. */
+#define KFI_ATTACH_MAY_WAIT	BIT(0)	/* "mod:sym" of a module not loaded yet */
+
+/* Why an attach failed, in words a user understands. */
+struct kfi_attach_error {
+	char why[160];
+};
+
+int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
+	       struct kfi_attach_error *error);
+void kfi_detach(struct kfi_attach *a);
+bool kfi_attach_live(const struct kfi_attach *a);
+const char *kfi_attach_symbol(const struct kfi_attach *a);
+
+/* At a function's entry, in a probe handler: the return address. */
+unsigned long kfi_caller(struct pt_regs *regs);
+
+/* Resolving symbols without kallsyms_lookup_name(). */
+struct kfi_symbol {
+	unsigned long addr;
+	unsigned long size;
+	unsigned long offset;		/* of addr within the symbol */
+	char module[MODULE_NAME_LEN];	/* "" for vmlinux */
+	char name[KSYM_NAME_LEN];
+};
+
+int kfi_symbol_parse(const char *target, char *module, char *name,
+		     unsigned long *offset);
+int kfi_symbol_resolve(const char *target, struct kfi_symbol *sym);
+
+int kfi_core_init(void);
+void kfi_core_exit(void);
+
+#endif /* KFI_CORE_H */

@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Probe sites: one per target function, whatever and however many things
+ * are attached to it, so that kfi never puts two probes of its own that
+ * change the instruction pointer on one function.
+ *
+ * A site has an entry kprobe while anything is attached, and a kretprobe
+ * while something attached wants to see returns. Sites whose function lives
+ * in a module follow that module: its unloading unregisters the probes (the
+ * site is then "waiting"), and its loading registers them again, so that
+ * attachments survive a module's reload without their owners doing anything.
+ *
+ *   kfi_sites ── site (module, name) ── attached: a0 → a1 → ... (RCU)
+ *                  ├── kprobe    → entry callbacks, in (group, key) order
+ *                  └── kretprobe → want_ret at entry, ret at return
+ */
+#include <linux/kprobes.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "arch/kfi_arch.h"
+#include "core/core.h"
+
+struct kfi_site {
+	struct list_head node;		/* in kfi_sites */
+	struct list_head attached;	/* kfi_attach.node, sorted, RCU */
+	char module[MODULE_NAME_LEN];	/* "" for vmlinux */
+	char name[KSYM_NAME_LEN];
+	bool live;			/* probes registered */
+	bool ret_live;			/* kretprobe registered */
+	unsigned int nr_ret;		/* attachments with a ret callback */
+	struct kprobe kp;
+	struct kretprobe krp;
+};
+
+/* What the kretprobe's entry handler leaves for its return handler. */
+struct kfi_ret_data {
+	struct kfi_attach *a;
+	u64 id;
+};
+
+/*
+ * kfi_core_mutex protects kfi_sites, every site's fields and attachment list
+ * (the writers' side), and kfi_next_id. A mutex because registering and
+ * unregistering probes sleeps. Probe handlers never take it: they walk a
+ * site's attachment list under RCU (kprobe handlers run with preemption
+ * disabled), and a detached attachment is only handed back to its owner
+ * after a grace period.
+ */
+static DEFINE_MUTEX(kfi_core_mutex);
+static LIST_HEAD(kfi_sites);
+static u64 kfi_next_id;
+
+/* The kretprobe trampoline's address, looked up once at init. */
+static unsigned long kfi_trampoline __ro_after_init;
+
+#define kfi_for_each_site(site) \
+	list_for_each_entry(site, &kfi_sites, node)
+
+static int kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct kfi_site *site = container_of(kp, struct kfi_site, kp);
+	struct kfi_attach *a;
+	int acted = INT_MIN;
+
+	list_for_each_entry_rcu(a, &site->attached, node) {
+		if (!a->ops->entry || a->group == acted)
+			continue;
+		switch (a->ops->entry(a, regs)) {
+		case KFI_DIVERTED:
+			return 1;
+		case KFI_ACTED:
+			acted = a->group;
+			break;
+		case KFI_NEXT:
+			break;
+		}
+	}
+	return 0;
+}
+NOKPROBE_SYMBOL(kfi_site_entry);
+
+/*
+ * Empty, but it must exist: a kprobe without a post_handler may be
+ * jump-optimized, and an optimized probe ignores a changed instruction
+ * pointer; on ftrace-based probes it also declares FTRACE_OPS_FL_IPMODIFY.
+ */
+static void kfi_site_post(struct kprobe *kp, struct pt_regs *regs,
+			  unsigned long flags)
+{
+}
+NOKPROBE_SYMBOL(kfi_site_post);
+
+static int kfi_site_ret_entry(struct kretprobe_instance *ri,
+			      struct pt_regs *regs)
+{
+	struct kfi_site *site = container_of(get_kretprobe(ri),
+					     struct kfi_site, krp);
+	struct kfi_ret_data *data = (struct kfi_ret_data *)ri->data;
+	struct kfi_attach *a;
+
+	list_for_each_entry_rcu(a, &site->attached, node) {
+		if (a->ops->want_ret && a->ops->want_ret(a, regs)) {
+			data->a = a;
+			data->id = a->id;
+			return 0;
+		}
+	}
+	return 1;	/* nobody wants this return: do not hook it */
+}
+NOKPROBE_SYMBOL(kfi_site_ret_entry);
+
+static int kfi_site_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kfi_site *site = container_of(get_kretprobe(ri),
+					     struct kfi_site, krp);
+	struct kfi_ret_data *data = (struct kfi_ret_data *)ri->data;
+	struct kfi_attach *a;
+
+	/*
+	 * The call may have slept for long: the attachment that wanted its
+	 * return may be gone (and freed) since. Only call it if it is still
+	 * on the list; the id tells it from a new one at the same address.
+	 */
+	list_for_each_entry_rcu(a, &site->attached, node) {
+		if (a == data->a && a->id == data->id) {
+			a->ops->ret(a, regs);
+			break;
+		}
+	}
+	return 0;
+}
+NOKPROBE_SYMBOL(kfi_site_ret);
+
+static void kfi_site_describe_error(struct kfi_attach_error *error,
+				    const char *module, const char *name,
+				    int err)
+{
+	const char *why;
+
+	if (!error)
+		return;
+	switch (err) {
+	case -ENOENT:
+		why = "no such function is loaded";
+		break;
+	case -EINVAL:
+		why = "kprobes refuse it (blacklisted, noinstr, or not a function)";
+		break;
+	case -EBUSY:
+		why = "another ftrace user changes its ip (livepatch, other probe)";
+		break;
+	case -EILSEQ:
+		why = "the address is not an instruction boundary";
+		break;
+	case -EPERM:
+		why = "it is part of kfi itself";
+		break;
+	case -ENOMEM:
+		why = "out of memory";
+		break;
+	default:
+		why = "the kernel refused the probe";
+		break;
+	}
+	snprintf(error->why, sizeof(error->why), "%s%s%s: %s (error %d)",
+		 module, *module ? ":" : "", name, why, err);
+}
+
+static void kfi_site_unregister(struct kfi_site *site)
+{
+	lockdep_assert_held(&kfi_core_mutex);
+
+	if (site->ret_live)
+		unregister_kretprobe(&site->krp);
+	if (site->live)
+		unregister_kprobe(&site->kp);
+	WRITE_ONCE(site->ret_live, false);
+	WRITE_ONCE(site->live, false);
+}
+
+static int kfi_site_register_ret(struct kfi_site *site)
+{
+	lockdep_assert_held(&kfi_core_mutex);
+
+	memset(&site->krp, 0, sizeof(site->krp));
+	site->krp.kp.addr = site->kp.addr;
+	site->krp.entry_handler = kfi_site_ret_entry;
+	site->krp.handler = kfi_site_ret;
+	site->krp.data_size = sizeof(struct kfi_ret_data);
+	/* Tasks that sleep inside the function each hold an instance. */
+	site->krp.maxactive = max_t(int, 64, 8 * num_possible_cpus());
+	return register_kretprobe(&site->krp);
+}
+
+/* Registers the site's probes; the function must be loaded. */
+static int kfi_site_register(struct kfi_site *site,
+			     struct kfi_attach_error *error)
+{
+	struct kfi_symbol sym;
+	char target[MODULE_NAME_LEN + KSYM_NAME_LEN];
+	int err;
+
+	lockdep_assert_held(&kfi_core_mutex);
+
+	snprintf(target, sizeof(target), "%s%s%s", site->module,
+		 *site->module ? ":" : "", site->name);
+	err = kfi_symbol_resolve(target, &sym);
+	if (err)
+		goto fail;
+
+	memset(&site->kp, 0, sizeof(site->kp));
+	site->kp.addr = (kprobe_opcode_t *)sym.addr;
+	site->kp.pre_handler = kfi_site_entry;
+	site->kp.post_handler = kfi_site_post;
+	err = register_kprobe(&site->kp);
+	if (err)
+		goto fail;
+	WRITE_ONCE(site->live, true);
+
+	if (site->nr_ret) {
+		err = kfi_site_register_ret(site);
+		if (err) {
+			kfi_site_unregister(site);
+			goto fail;
+		}
+		WRITE_ONCE(site->ret_live, true);
+	}
+	return 0;
+
+fail:
+	kfi_site_describe_error(error, site->module, site->name, err);
+	return err;
+}
+
+static struct kfi_site *kfi_site_find(const char *module, const char *name)
+{
+	struct kfi_site *site;
+
+	lockdep_assert_held(&kfi_core_mutex);
+
+	kfi_for_each_site(site)
+		if (!strcmp(site->module, module) && !strcmp(site->name, name))
+			return site;
+	return NULL;
+}
+
+/* Inserts @a into the site's list, in (group, key) order. */
+static void kfi_site_insert(struct kfi_site *site, struct kfi_attach *a)
+{
+	struct list_head *pos = &site->attached;
+	struct kfi_attach *b;
+
+	lockdep_assert_held(&kfi_core_mutex);
+
+	list_for_each_entry(b, &site->attached, node) {
+		if (b->group > a->group ||
+		    (b->group == a->group && strcmp(b->key, a->key) > 0)) {
+			pos = &b->node;
+			break;
+		}
+	}
+	/* list_add_tail_rcu() before @pos publishes @a, fully set up. */
+	list_add_tail_rcu(&a->node, pos);
+}
+
+/**
+ * kfi_attach() - attach to the probe site of a function
+ * @a:		the attachment, with ops, group and key filled in
+ * @target:	"[module:]symbol"; an offset other than 0 is refused
+ * @flags:	KFI_ATTACH_MAY_WAIT to accept a function of a module that is
+ *		not loaded yet (named as "module:symbol")
+ * @error:	if not NULL, filled in with the reason when it fails
+ *
+ * Creates the site and registers its probes if @a is the first attachment.
+ * @a's callbacks may be called as soon as this returns (even before).
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or a negative errno (see @error for why).
+ */
+int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
+	       struct kfi_attach_error *error)
+{
+	char module[MODULE_NAME_LEN], name[KSYM_NAME_LEN];
+	struct kfi_site *site, *new = NULL;
+	struct kfi_symbol sym;
+	unsigned long offset;
+	int err;
+
+	err = kfi_symbol_parse(target, module, name, &offset);
+	if (err) {
+		if (error)
+			snprintf(error->why, sizeof(error->why),
+				 "%s: not a function name (error %d)",
+				 target, err);
+		return err;
+	}
+	err = kfi_symbol_resolve(target, &sym);
+	if (!err && sym.offset) {
+		if (error)
+			snprintf(error->why, sizeof(error->why),
+				 "%s: not a function entry, kfi probes function entries only (error %d)",
+				 target, -EINVAL);
+		return -EINVAL;
+	}
+	if (!err) {
+		/* The canonical name, also when the user left out the module. */
+		strscpy(module, sym.module, sizeof(module));
+		strscpy(name, sym.name, sizeof(name));
+	} else if (!(err == -ENOENT && *module && (flags & KFI_ATTACH_MAY_WAIT))) {
+		kfi_site_describe_error(error, module, name, err);
+		return err;
+	}
+	if (!strcmp(module, KBUILD_MODNAME)) {
+		kfi_site_describe_error(error, module, name, -EPERM);
+		return -EPERM;
+	}
+
+	mutex_lock(&kfi_core_mutex);
+	site = kfi_site_find(module, name);
+	if (!site) {
+		new = kzalloc(sizeof(*new), GFP_KERNEL);
+		if (!new) {
+			err = -ENOMEM;
+			goto out_unlock;
+		}
+		INIT_LIST_HEAD(&new->attached);
+		strscpy(new->module, module, sizeof(new->module));
+		strscpy(new->name, name, sizeof(new->name));
+		if (!err) {
+			err = kfi_site_register(new, error);
+			if (err)
+				goto out_free;
+		}
+		site = new;
+		list_add_tail(&site->node, &kfi_sites);
+	}
+
+	if (a->ops->ret) {
+		if (site->live && !site->ret_live) {
+			err = kfi_site_register_ret(site);
+			if (err) {
+				kfi_site_describe_error(error, module, name,
+							err);
+				goto out_unused;
+			}
+			WRITE_ONCE(site->ret_live, true);
+		}
+		site->nr_ret++;
+	}
+	a->site = site;
+	a->id = ++kfi_next_id;
+	kfi_site_insert(site, a);
+	mutex_unlock(&kfi_core_mutex);
+	return 0;
+
+out_unused:
+	if (new) {
+		list_del(&new->node);
+		kfi_site_unregister(new);
+	}
+out_free:
+	kfree(new);
+out_unlock:
+	mutex_unlock(&kfi_core_mutex);
+	return err;
+}
+
+/**
+ * kfi_detach() - detach from a probe site
+ * @a:		an attachment that kfi_attach() attached
+ *
+ * When this returns, no probe handler runs @a's callbacks any more, and none
+ * will: the owner may free @a.
+ *
+ * Context: process context, may sleep (an RCU grace period at least).
+ */
+void kfi_detach(struct kfi_attach *a)
+{
+	struct kfi_site *site = a->site;
+	bool empty;
+
+	mutex_lock(&kfi_core_mutex);
+	list_del_rcu(&a->node);
+	if (a->ops->ret && !--site->nr_ret && site->ret_live) {
+		unregister_kretprobe(&site->krp);
+		WRITE_ONCE(site->ret_live, false);
+	}
+	empty = list_empty(&site->attached);
+	if (empty) {
+		kfi_site_unregister(site);
+		list_del(&site->node);
+	}
+	a->site = NULL;
+	mutex_unlock(&kfi_core_mutex);
+
+	/* Pairs with the list walks of the probe handlers. */
+	synchronize_rcu();
+	if (empty)
+		kfree(site);
+}
+
+/**
+ * kfi_attach_live() - whether an attachment's probes are in place
+ * @a:		an attached attachment
+ *
+ * Return: false while the function's module is not loaded.
+ * Context: any.
+ */
+bool kfi_attach_live(const struct kfi_attach *a)
+{
+	return READ_ONCE(a->site->live);
+}
+
+/**
+ * kfi_attach_symbol() - the name of the function an attachment is on
+ * @a:		an attached attachment
+ *
+ * Return: the symbol's name, without its module.
+ * Context: any, while @a is attached.
+ */
+const char *kfi_attach_symbol(const struct kfi_attach *a)
+{
+	return a->site->name;
+}
+
+/**
+ * kfi_caller() - the address a call will return to
+ * @regs:	registers at the function's entry, in a probe handler
+ *
+ * Sees through a kretprobe that already replaced the return address.
+ *
+ * Context: probe handler.
+ * Return: the return address.
+ */
+unsigned long kfi_caller(struct pt_regs *regs)
+{
+	return kfi_arch_return_address(regs, kfi_trampoline);
+}
+NOKPROBE_SYMBOL(kfi_caller);
+
+static int kfi_core_module_event(struct notifier_block *nb,
+				 unsigned long event, void *data)
+{
+	struct module *mod = data;
+	struct kfi_site *site;
+
+	if (event != MODULE_STATE_COMING && event != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+
+	mutex_lock(&kfi_core_mutex);
+	kfi_for_each_site(site) {
+		if (strcmp(site->module, mod->name))
+			continue;
+		if (event == MODULE_STATE_GOING) {
+			kfi_site_unregister(site);
+		} else if (!site->live) {
+			struct kfi_attach_error error;
+
+			if (kfi_site_register(site, &error))
+				pr_warn("%s\n", error.why);
+		}
+	}
+	mutex_unlock(&kfi_core_mutex);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block kfi_core_module_nb = {
+	.notifier_call = kfi_core_module_event,
+};
+
+int kfi_core_init(void)
+{
+	struct kfi_symbol sym;
+
+	if (!kfi_symbol_resolve(kfi_arch_ret_trampoline, &sym))
+		kfi_trampoline = sym.addr;
+	return register_module_notifier(&kfi_core_module_nb);
+}
+
+void kfi_core_exit(void)
+{
+	unregister_module_notifier(&kfi_core_module_nb);
+	/* Every owner detached before this: kfi_sites is empty. */
+}

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Injection rules: their lifetime, arming, and what they do to a call once
+ * the policy (policy.c) said they inject.
+ *
+ * An armed rule is an attachment of the target function's probe site in
+ * group KFI_GROUP_RULES, keyed by its name: the site asks the armed rules in
+ * name order and at most one of them acts per call at entry and at return.
+ */
+#include <linux/kprobes.h>
+#include <linux/printk.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "arch/kfi_arch.h"
+#include "inject/inject.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+/* Rules act before hotfix redirects on one function. */
+#define KFI_GROUP_RULES		0
+
+const char * const kfi_action_names[KFI_NR_ACTIONS] = {
+	[KFI_ACTION_RETURN] = "return",
+	[KFI_ACTION_REPLACE] = "replace",
+	[KFI_ACTION_ARGS] = "args",
+};
+
+static void kfi_rule_report(struct kfi_rule *rule, long value)
+{
+	const char *func = kfi_attach_symbol(&rule->attach);
+	const char *action = kfi_action_names[rule->conf.action];
+	int verbose = READ_ONCE(rule->conf.verbose);
+
+	trace_kfi_inject(rule->name, func, action, value);
+	if (!verbose)
+		return;
+	pr_info_ratelimited("rule %s: %s %s %ld in pid %d (%s)\n",
+			    rule->name, func, action, value,
+			    task_pid_nr(current), current->comm);
+	if (verbose > 1)
+		dump_stack();
+}
+NOKPROBE_SYMBOL(kfi_rule_report);
+
+static unsigned long kfi_rule_caller(struct kfi_rule *rule,
+				     struct pt_regs *regs)
+{
+	return rule->caller_end ? kfi_caller(regs) : 0;
+}
+NOKPROBE_SYMBOL(kfi_rule_caller);
+
+static enum kfi_verdict kfi_rule_return(struct kfi_attach *a,
+					struct pt_regs *regs)
+{
+	struct kfi_rule *rule = container_of(a, struct kfi_rule, attach);
+
+	if (!kfi_rule_should_inject(rule, kfi_rule_caller(rule, regs)))
+		return KFI_NEXT;
+	kfi_arch_skip_call(regs, rule->conf.retval);
+	kfi_rule_report(rule, rule->conf.retval);
+	return KFI_DIVERTED;
+}
+NOKPROBE_SYMBOL(kfi_rule_return);
+
+static enum kfi_verdict kfi_rule_args(struct kfi_attach *a,
+				      struct pt_regs *regs)
+{
+	struct kfi_rule *rule = container_of(a, struct kfi_rule, attach);
+	const struct kfi_rule_conf *conf = &rule->conf;
+	unsigned int n;
+
+	if (!kfi_rule_should_inject(rule, kfi_rule_caller(rule, regs)))
+		return KFI_NEXT;
+	for (n = 1; n <= KFI_RULE_MAX_ARGS; n++)
+		if (conf->args_mask & BIT(n - 1))
+			kfi_arch_set_arg(regs, n, conf->args[n - 1]);
+	kfi_rule_report(rule, conf->args[__ffs(conf->args_mask)]);
+	return KFI_ACTED;
+}
+NOKPROBE_SYMBOL(kfi_rule_args);
+
+static bool kfi_rule_want_ret(struct kfi_attach *a, struct pt_regs *regs)
+{
+	struct kfi_rule *rule = container_of(a, struct kfi_rule, attach);
+
+	return kfi_rule_should_inject(rule, kfi_rule_caller(rule, regs));
+}
+NOKPROBE_SYMBOL(kfi_rule_want_ret);
+
+static void kfi_rule_replace(struct kfi_attach *a, struct pt_regs *regs)
+{
+	struct kfi_rule *rule = container_of(a, struct kfi_rule, attach);
+
+	kfi_arch_set_retval(regs, rule->conf.retval);
+	kfi_rule_report(rule, rule->conf.retval);
+}
+NOKPROBE_SYMBOL(kfi_rule_replace);
+
+static const struct kfi_attach_ops kfi_rule_ops[KFI_NR_ACTIONS] = {
+	[KFI_ACTION_RETURN] = { .entry = kfi_rule_return },
+	[KFI_ACTION_ARGS] = { .entry = kfi_rule_args },
+	[KFI_ACTION_REPLACE] = {
+		.want_ret = kfi_rule_want_ret,
+		.ret = kfi_rule_replace,
+	},
+};
+
+/**
+ * kfi_rule_create() - a new, disarmed rule with the default configuration
+ * @name:	the rule's name (copied)
+ *
+ * Context: process context.
+ * Return: the rule, or NULL when out of memory.
+ */
+struct kfi_rule *kfi_rule_create(const char *name)
+{
+	struct kfi_rule *rule = kzalloc(sizeof(*rule), GFP_KERNEL);
+
+	if (!rule)
+		return NULL;
+	rule->name = kstrdup(name, GFP_KERNEL);
+	rule->stats = alloc_percpu(struct kfi_rule_stats);
+	if (!rule->name || !rule->stats) {
+		free_percpu(rule->stats);
+		kfree(rule->name);
+		kfree(rule);
+		return NULL;
+	}
+	mutex_init(&rule->lock);
+	rule->conf.action = KFI_ACTION_RETURN;
+	rule->conf.retval = -ENOMEM;
+	rule->conf.probability = KFI_PROB_ONE;
+	rule->conf.interval = 1;
+	rule->conf.times = -1;
+	strscpy(rule->status, "disabled", sizeof(rule->status));
+	return rule;
+}
+
+/**
+ * kfi_rule_destroy() - disarm and free a rule
+ * @rule:	the rule
+ *
+ * Context: process context, may sleep.
+ */
+void kfi_rule_destroy(struct kfi_rule *rule)
+{
+	kfi_rule_disarm(rule);
+	mutex_destroy(&rule->lock);
+	free_percpu(rule->stats);
+	kfree(rule->name);
+	kfree(rule);
+}
+
+static int kfi_rule_resolve_caller(struct kfi_rule *rule)
+{
+	struct kfi_symbol sym;
+	int err;
+
+	rule->caller_start = 0;
+	rule->caller_end = 0;
+	if (!rule->conf.caller[0])
+		return 0;
+	err = kfi_symbol_resolve(rule->conf.caller, &sym);
+	if (err) {
+		snprintf(rule->status, sizeof(rule->status),
+			 "error: caller %s: no such function is loaded (error %d)",
+			 rule->conf.caller, err);
+		return err;
+	}
+	rule->caller_start = sym.addr - sym.offset;
+	rule->caller_end = rule->caller_start + sym.size;
+	return 0;
+}
+
+/**
+ * kfi_rule_arm() - validate a rule's configuration and arm it
+ * @rule:	the rule
+ *
+ * Resets the rule's counters and budgets. Arming an armed rule does nothing.
+ * On failure the rule's status tells why.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or a negative errno.
+ */
+int kfi_rule_arm(struct kfi_rule *rule)
+{
+	struct kfi_rule_conf *conf = &rule->conf;
+	struct kfi_attach_error error;
+	int err = 0;
+
+	mutex_lock(&rule->lock);
+	if (rule->armed)
+		goto out;
+	if (!conf->target[0]) {
+		err = -EINVAL;
+		strscpy(rule->status, "error: no target: write a function name to target first",
+			sizeof(rule->status));
+		goto out;
+	}
+	if (conf->action == KFI_ACTION_ARGS && !conf->args_mask) {
+		err = -EINVAL;
+		strscpy(rule->status, "error: action args needs at least one N=VALUE in args",
+			sizeof(rule->status));
+		goto out;
+	}
+	err = kfi_rule_resolve_caller(rule);
+	if (err)
+		goto out;
+
+	kfi_rule_reset(rule);
+	rule->attach.ops = &kfi_rule_ops[conf->action];
+	rule->attach.group = KFI_GROUP_RULES;
+	rule->attach.key = rule->name;
+	err = kfi_attach(&rule->attach, conf->target, 0, &error);
+	if (err) {
+		snprintf(rule->status, sizeof(rule->status), "error: %s",
+			 error.why);
+		goto out;
+	}
+	rule->armed = true;
+	strscpy(rule->status, "armed", sizeof(rule->status));
+out:
+	mutex_unlock(&rule->lock);
+	return err;
+}
+
+/**
+ * kfi_rule_disarm() - stop a rule from acting
+ * @rule:	the rule
+ *
+ * When this returns no probe handler runs the rule any more. Its counters
+ * keep their values until it is armed again.
+ *
+ * Context: process context, may sleep.
+ */
+void kfi_rule_disarm(struct kfi_rule *rule)
+{
+	mutex_lock(&rule->lock);
+	if (rule->armed) {
+		kfi_detach(&rule->attach);
+		rule->armed = false;
+		strscpy(rule->status, "disabled", sizeof(rule->status));
+	}
+	mutex_unlock(&rule->lock);
+}
+
+/**
+ * kfi_rule_read_stats() - sum a rule's per-CPU counters
+ * @rule:	the rule
+ * @sum:	the sums
+ *
+ * Context: any.
+ */
+void kfi_rule_read_stats(struct kfi_rule *rule, struct kfi_rule_stats *sum)
+{
+	int cpu;
+
+	*sum = (struct kfi_rule_stats){};
+	for_each_possible_cpu(cpu) {
+		const struct kfi_rule_stats *s = per_cpu_ptr(rule->stats, cpu);
+
+		sum->hits += READ_ONCE(s->hits);
+		sum->injected += READ_ONCE(s->injected);
+	}
+}
+
+/**
+ * kfi_rule_status() - the rule's state in one line
+ * @rule:	the rule
+ * @buf:	where to write it
+ * @len:	size of @buf
+ *
+ * "disabled", "armed", "gone" (the target's module is not loaded), or
+ * "error: REASON" after a failed arm.
+ *
+ * Context: process context.
+ * Return: the length written, as scnprintf().
+ */
+int kfi_rule_status(struct kfi_rule *rule, char *buf, size_t len)
+{
+	int n;
+
+	mutex_lock(&rule->lock);
+	if (rule->armed && !kfi_attach_live(&rule->attach))
+		n = scnprintf(buf, len, "gone\n");
+	else
+		n = scnprintf(buf, len, "%s\n", rule->status);
+	mutex_unlock(&rule->lock);
+	return n;
+}

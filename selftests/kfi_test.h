@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by kfi's selftests: configfs reads and writes that report
+ * errno, rule set-up and teardown, the test target module's interface, and a
+ * main() that honours KFI_TEST_FILTER (make check T=PATTERN).
+ *
+ * Include after kselftest_harness.h, and end the test file with a main()
+ * that returns kfi_test_main(argc, argv), instead of TEST_HARNESS_MAIN.
+ */
+#ifndef KFI_TEST_H
+#define KFI_TEST_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define KFI_CFS		"/sys/kernel/config/kfi"
+#define KFI_RULES	KFI_CFS "/rules"
+#define KFI_TT		"/sys/kernel/debug/kfi_test_target"
+
+/* Writes @val to @path in one write(2). Returns 0 or -errno. */
+static inline int kfi_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Writes @len bytes, which may hold NULs. Returns 0 or -errno. */
+static inline int kfi_write_raw(const char *path, const void *val, size_t len)
+{
+	int fd = open(path, O_WRONLY);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, len) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Reads @path into @buf without the trailing newline. -errno on error. */
+static inline int kfi_read(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return n;
+}
+
+static inline long kfi_read_long(const char *path)
+{
+	char buf[64];
+
+	if (kfi_read(path, buf, sizeof(buf)) < 0)
+		return -1;
+	return strtol(buf, NULL, 0);
+}
+
+static inline const char *kfi_path(char *buf, size_t len, const char *rule,
+				   const char *attr)
+{
+	snprintf(buf, len, KFI_RULES "/%s%s%s", rule, attr ? "/" : "",
+		 attr ? attr : "");
+	return buf;
+}
+
+static inline int kfi_rule_set(const char *rule, const char *attr,
+			       const char *val)
+{
+	char p[256];
+
+	return kfi_write(kfi_path(p, sizeof(p), rule, attr), val);
+}
+
+static inline int kfi_rule_get(const char *rule, const char *attr, char *buf,
+			       size_t len)
+{
+	char p[256];
+
+	return kfi_read(kfi_path(p, sizeof(p), rule, attr), buf, len);
+}
+
+static inline long kfi_rule_long(const char *rule, const char *attr)
+{
+	char p[256];
+
+	return kfi_read_long(kfi_path(p, sizeof(p), rule, attr));
+}
+
+static inline int kfi_rule_new(const char *rule)
+{
+	char p[256];
+
+	return mkdir(kfi_path(p, sizeof(p), rule, NULL), 0755) ? -errno : 0;
+}
+
+static inline int kfi_rule_rm(const char *rule)
+{
+	char p[256];
+
+	return rmdir(kfi_path(p, sizeof(p), rule, NULL)) ? -errno : 0;
+}
+
+/*
+ * Makes a rule from "attr=value" pairs, each written in order, e.g.
+ * kfi_rule_make("r", "target=kfi_tt_ret", "retval=-EIO", "enabled=1", NULL).
+ * Returns 0, or the first -errno (with the attribute in *failed).
+ */
+static inline int kfi_rule_make(const char *rule, ...)
+{
+	const char *kv;
+	va_list ap;
+	int err;
+
+	err = kfi_rule_new(rule);
+	if (err)
+		return err;
+	va_start(ap, rule);
+	while ((kv = va_arg(ap, const char *)) != NULL) {
+		char attr[64];
+		const char *eq = strchr(kv, '=');
+
+		if (!eq || eq - kv >= (long)sizeof(attr)) {
+			err = -EINVAL;
+			break;
+		}
+		memcpy(attr, kv, eq - kv);
+		attr[eq - kv] = '\0';
+		err = kfi_rule_set(rule, attr, eq + 1);
+		if (err)
+			break;
+	}
+	va_end(ap);
+	return err;
+}
+
+/* Removes every rule: for teardowns, which must not fail. */
+static inline void kfi_rules_clear(void)
+{
+	DIR *d = opendir(KFI_RULES);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		kfi_rule_set(e->d_name, "enabled", "0");
+		kfi_rule_rm(e->d_name);
+	}
+	closedir(d);
+}
+
+static inline bool kfi_module_loaded(const char *name)
+{
+	char p[128];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "/sys/module/%s", name);
+	return stat(p, &st) == 0;
+}
+
+/* Loads a module the way an administrator would. Returns 0 or -1. */
+static inline int kfi_module_load(const char *name)
+{
+	char cmd[128];
+
+	if (kfi_module_loaded(name))
+		return 0;
+	snprintf(cmd, sizeof(cmd), "modprobe %s", name);
+	return system(cmd) == 0 && kfi_module_loaded(name) ? 0 : -1;
+}
+
+/* Unloads a module. Returns 0 or -errno (EBUSY, EWOULDBLOCK: in use). */
+static inline int kfi_module_unload(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+/*
+ * Calls a test target function once from this process.
+ * Returns 0 and fills *ret and *ran, or -errno.
+ */
+static inline int kfi_tt_call(const char *call, long *ret, unsigned long *ran)
+{
+	int fd = open(KFI_TT "/call", O_RDWR);
+	char buf[128];
+	ssize_t n;
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, call, strlen(call)) < 0) {
+		err = -errno;
+	} else {
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		if (n < 0) {
+			err = -errno;
+		} else {
+			buf[n] = '\0';
+			if (sscanf(buf, "ret=%ld ran=%lu", ret, ran) != 2)
+				err = -EPROTO;
+		}
+	}
+	close(fd);
+	return err;
+}
+
+/* kfi_tt_call() of "FUNC X". */
+static inline int kfi_tt(const char *func, long x, long *ret,
+			 unsigned long *ran)
+{
+	char call[96];
+
+	snprintf(call, sizeof(call), "%s %ld", func, x);
+	return kfi_tt_call(call, ret, ran);
+}
+
+struct kfi_tt_loop {
+	long calls;
+	unsigned long differed;	/* results other than the argument */
+	unsigned long ran;	/* bodies that ran */
+};
+
+/* Calls FUNC(X) @count times in the kernel. Returns 0 or -errno. */
+static inline int kfi_tt_loop(const char *func, long count, long x,
+			      struct kfi_tt_loop *res)
+{
+	int fd = open(KFI_TT "/loop", O_RDWR);
+	char buf[128];
+	ssize_t n;
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%s %ld %ld", func, count, x);
+	if (write(fd, buf, n) < 0) {
+		err = -errno;
+	} else {
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		if (n < 0) {
+			err = -errno;
+		} else {
+			buf[n] = '\0';
+			if (sscanf(buf, "calls=%ld differed=%lu ran=%lu",
+				   &res->calls, &res->differed,
+				   &res->ran) != 3)
+				err = -EPROTO;
+		}
+	}
+	close(fd);
+	return err;
+}
+
+/* Keeps only the tests whose "fixture.variant.test" matches @pat. */
+static inline bool kfi_test_matches(const char *pat, const char *f,
+				    const char *v, const char *t)
+{
+	char full[512];
+
+	snprintf(full, sizeof(full), "%s%s%s.%s", f, *v ? "." : "", v, t);
+	return !fnmatch(pat, full, 0) || strstr(full, pat);
+}
+
+static inline void kfi_test_filter(const char *pat)
+{
+	struct __fixture_variant_metadata no_variant = { .name = "" };
+	struct __fixture_metadata *f;
+
+	for (f = __fixture_list; f; f = f->next) {
+		struct __test_metadata *t, *next, *head = NULL, *tail = NULL;
+
+		for (t = f->tests; t; t = next) {
+			struct __fixture_variant_metadata *v;
+			bool keep = false;
+
+			next = t->next;
+			for (v = f->variant ?: &no_variant; v; v = v->next)
+				keep |= kfi_test_matches(pat, f->name, v->name,
+							 t->name);
+			if (!keep)
+				continue;
+			t->next = NULL;
+			if (tail) {
+				tail->next = t;
+				t->prev = tail;
+			} else {
+				head = t;
+			}
+			tail = t;
+		}
+		if (head)
+			head->prev = tail;
+		f->tests = head;
+	}
+}
+
+/* Runs the tests that KFI_TEST_FILTER selects (all when unset). */
+static inline int kfi_test_main(int argc, char **argv)
+{
+	const char *pat = getenv("KFI_TEST_FILTER");
+
+	if (pat && *pat)
+		kfi_test_filter(pat);
+	return test_harness_run(argc, argv);
+}
+
+#endif /* KFI_TEST_H */

@@ -1,0 +1,48 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the test guest: mounts what a real machine has, loads configfs, kfi
+# and the test target module the way an administrator would (modprobe), runs
+# the selftests or the demo, and powers off. Everything it and the tests print
+# goes to ttyS1; the kernel console stays alone on ttyS0.
+
+/bin/busybox --install -s
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin HOME=/root
+out=/dev/ttyS1
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing
+modprobe configfs
+mount -t configfs configfs /sys/kernel/config
+hostname kfi-guest
+
+exec >$out 2>&1
+echo "KFI-BOOT $(uname -r)"
+
+modprobe kfi || echo "init: modprobe kfi failed"
+modprobe kfi_test_target || echo "init: modprobe kfi_test_target failed"
+
+cd /tmp
+case $(cat /kfi/mode) in
+check)
+	KFI_TEST_FILTER=$(cat /kfi/filter)
+	export KFI_TEST_FILTER
+	for t in $(cat /kfi/plan); do
+		echo "KFI-RUN $t"
+		/kfi/tests/$t
+		echo "KFI-RC $t $?"
+	done
+	;;
+demo)
+	sh /kfi/demo.sh
+	;;
+esac
+
+echo "KFI-TAINT $(cat /proc/sys/kernel/tainted)"
+echo "KFI-END"
+sync
+poweroff -f

@@ -1,0 +1,370 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Boot Debian's kernel in QEMU with kfi and its tests in an initramfs.
+
+Orchestration only: the tests are C programs built with the kselftest
+harness, the guest is static busybox plus those programs, and everything the
+guest prints that matters reaches the host on two serial ports:
+
+  ttyS0  the kernel console (checked for WARNING, BUG, oops, lockdep, KASAN)
+  ttyS1  what /init and the tests print (TAP, parsed here)
+
+  vm.py check [--filter PATTERN]   run the selftests, print "N passed, N failed"
+  vm.py demo                        run the narrated scenario (tools/demo.sh)
+"""
+
+import argparse
+import glob
+import lzma
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CACHE = os.path.join(TOP, ".cache")
+
+# Taint bits that loading kfi itself sets: O (out-of-tree), E (unsigned).
+ALLOWED_TAINT = (1 << 12) | (1 << 13)
+
+# Lines on the kernel console that fail a run whatever the tests said.
+KERNEL_REPORTS = re.compile(
+    r"WARNING:|BUG:|Oops|Kernel panic|general protection fault|"
+    r"KASAN|UBSAN|kmemleak|possible circular locking|"
+    r"possible recursive locking|inconsistent lock state|"
+    r"suspicious RCU usage|INFO: task .* blocked|soft lockup|hard LOCKUP|"
+    r"detected stalls|kernel BUG|unreferenced object|sleeping function called"
+)
+
+TIME_LIMIT = {"check": 420, "demo": 180}
+
+
+def die(msg):
+    print("vm.py: " + msg, file=sys.stderr)
+    sys.exit(2)
+
+
+def kernel_version():
+    heads = glob.glob("/usr/src/linux-headers-*-amd64")
+    if not heads:
+        die("no Debian amd64 kernel headers; run 'make setup' (tools/setup.sh)")
+    vers = [h.split("linux-headers-", 1)[1] for h in heads]
+
+    def key(v):
+        return [int(x) if x.isdigit() else x for x in re.split(r"[.-]", v)]
+
+    return sorted(vers, key=key)[-1]
+
+
+def vmlinux(kver):
+    """The uncompressed kernel, extracted once from the xz bzImage.
+
+    QEMU boots an ELF vmlinux through its PVH entry point, which saves the
+    in-guest xz decompression (about 2.3 s per boot under TCG).
+    """
+    out = os.path.join(CACHE, "vmlinux-" + kver)
+    if os.path.exists(out):
+        return out
+    bz = "/boot/vmlinuz-" + kver
+    with open(bz, "rb") as f:
+        data = f.read()
+    start = data.find(b"\xfd7zXZ\x00")
+    if start < 0:
+        return bz
+    dec = lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
+    elf = dec.decompress(data[start:])
+    if not elf.startswith(b"\x7fELF"):
+        return bz
+    os.makedirs(CACHE, exist_ok=True)
+    with open(out + ".tmp", "wb") as f:
+        f.write(elf)
+    os.rename(out + ".tmp", out)
+    return out
+
+
+def accel():
+    """KVM only when a real KVM module is loaded and /dev/kvm is usable."""
+    forced = os.environ.get("KFI_ACCEL")
+    if forced:
+        return forced
+    try:
+        with open("/proc/modules") as f:
+            mods = f.read()
+    except OSError:
+        mods = ""
+    if re.search(r"^kvm_(intel|amd) ", mods, re.M) and os.access(
+        "/dev/kvm", os.R_OK | os.W_OK
+    ):
+        return "kvm"
+    return "tcg"
+
+
+def find_kos():
+    kos = []
+    for root, dirs, files in os.walk(TOP):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        kos += [os.path.join(root, f) for f in files if f.endswith(".ko")]
+    return kos
+
+
+def build_initramfs(kver, mode, filt):
+    stage = os.path.join(CACHE, "initramfs")
+    shutil.rmtree(stage, ignore_errors=True)
+    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev",
+              "tmp", "etc", "root", "kfi/tests"):
+        os.makedirs(os.path.join(stage, d), exist_ok=True)
+    busybox = shutil.which("busybox") or "/bin/busybox"
+    shutil.copy(busybox, os.path.join(stage, "bin/busybox"))
+    shutil.copy(os.path.join(TOP, "tools/guest-init.sh"),
+                os.path.join(stage, "init"))
+    os.chmod(os.path.join(stage, "init"), 0o755)
+    shutil.copy(os.path.join(TOP, "tools/demo.sh"),
+                os.path.join(stage, "kfi/demo.sh"))
+
+    moddir = os.path.join(stage, "lib/modules", kver)
+    cfs = "kernel/fs/configfs/configfs.ko"
+    os.makedirs(os.path.join(moddir, os.path.dirname(cfs)))
+    shutil.copy(os.path.join("/lib/modules", kver, cfs),
+                os.path.join(moddir, cfs))
+    os.makedirs(os.path.join(moddir, "extra"))
+    for ko in find_kos():
+        shutil.copy(ko, os.path.join(moddir, "extra"))
+    for f in ("modules.order", "modules.builtin", "modules.builtin.modinfo"):
+        src = os.path.join("/lib/modules", kver, f)
+        if os.path.exists(src):
+            shutil.copy(src, moddir)
+    subprocess.run(["depmod", "-b", stage, kver], check=True)
+
+    tests = sorted(glob.glob(os.path.join(TOP, "selftests/*_test")))
+    for t in tests:
+        shutil.copy(t, os.path.join(stage, "kfi/tests"))
+    with open(os.path.join(stage, "kfi/mode"), "w") as f:
+        f.write(mode + "\n")
+    with open(os.path.join(stage, "kfi/plan"), "w") as f:
+        for t in tests:
+            f.write(os.path.basename(t) + "\n")
+    with open(os.path.join(stage, "kfi/filter"), "w") as f:
+        f.write((filt or "") + "\n")
+
+    img = os.path.join(CACHE, "initramfs.cpio")
+    files = subprocess.run(["find", "."], cwd=stage, check=True,
+                           capture_output=True).stdout
+    with open(img, "wb") as out:
+        subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=stage,
+                       input=files, stdout=out, check=True)
+    return img
+
+
+class Run:
+    """One boot of the guest, with both serial ports captured to files."""
+
+    def __init__(self, kernel, initrd, mode, cmdline_extra=""):
+        self.console = os.path.join(CACHE, "console.log")
+        self.results = os.path.join(CACHE, "results.log")
+        for f in (self.console, self.results):
+            open(f, "w").close()
+        append = ("console=ttyS0 panic=-1 oops=panic panic_on_warn=1 "
+                  "softlockup_panic=1 " + cmdline_extra)
+        acc = accel()
+        self.cmd = [
+            "qemu-system-x86_64", "-M", "pc", "-m", "512", "-smp", "2",
+            "-accel", acc, "-display", "none", "-no-reboot",
+            "-monitor", "none",
+            "-kernel", kernel, "-initrd", initrd, "-append", append,
+            "-serial", "file:" + self.console,
+            "-serial", "file:" + self.results,
+        ]
+        if acc == "kvm":
+            self.cmd += ["-cpu", "host"]
+        self.limit = TIME_LIMIT[mode]
+
+    def run(self, on_line):
+        proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL)
+        start = time.monotonic()
+        pos = 0
+        buf = ""
+        timed_out = False
+        while True:
+            done = proc.poll() is not None
+            with open(self.results, "r", errors="replace") as f:
+                f.seek(pos)
+                chunk = f.read()
+                pos = f.tell()
+            buf += chunk
+            while "\n" in buf:
+                line, buf = buf.split("\n", 1)
+                on_line(line.rstrip("\r"))
+            if done:
+                break
+            if time.monotonic() - start > self.limit:
+                timed_out = True
+                proc.kill()
+                proc.wait()
+                break
+            time.sleep(0.1)
+        if buf:
+            on_line(buf.rstrip("\r"))
+        self.elapsed = time.monotonic() - start
+        self.timed_out = timed_out
+        with open(self.console, errors="replace") as f:
+            self.console_lines = f.read().splitlines()
+        return proc.returncode
+
+
+class Results:
+    """Follows the TAP the kselftest harness prints, test by test."""
+
+    def __init__(self, verbose):
+        self.verbose = verbose
+        self.passed = self.failed = self.skipped = 0
+        self.binary = None
+        self.current = None
+        self.log = []
+        self.taint = None
+        self.ended = False
+        self.booted = False
+        self.failures = []
+
+    def line(self, line):
+        if line.startswith("KFI-BOOT"):
+            self.booted = True
+            return
+        if line.startswith("KFI-RUN "):
+            self.binary = line.split()[1]
+            self.current = None
+            self.log = []
+            return
+        if line.startswith("KFI-RC "):
+            _, name, rc = line.split()
+            if rc not in ("0", "4") and not self.log_has_result:
+                self.fail(name + " (exit status " + rc + ")")
+            self.binary = None
+            return
+        if line.startswith("KFI-TAINT "):
+            self.taint = int(line.split()[1])
+            return
+        if line.startswith("KFI-END"):
+            self.ended = True
+            return
+        self.log.append(line)
+        if self.verbose:
+            print("    " + line)
+        m = re.match(r"#\s+RUN\s+(\S+)", line)
+        if m:
+            self.current = m.group(1)
+            self.log = [line]
+            self.log_has_result = False
+            return
+        m = re.match(r"(not ok|ok) \d+(.*)$", line)
+        if not m:
+            if line.startswith("1..0"):
+                self.skipped += 1
+                print("SKIP  %s: %s" % (self.binary, line))
+            return
+        self.log_has_result = True
+        name = "%s: %s" % (self.binary, self.current or m.group(2).strip())
+        if m.group(1) == "ok" and "# SKIP" in m.group(2):
+            self.skipped += 1
+            print("SKIP  %s (%s)" % (name, m.group(2).split("# SKIP", 1)[1].strip()))
+        elif m.group(1) == "ok":
+            self.passed += 1
+            print("PASS  " + name)
+        else:
+            self.fail(name)
+        self.current = None
+
+    log_has_result = False
+
+    def fail(self, name):
+        self.failed += 1
+        self.failures.append(name)
+        print("FAIL  " + name)
+        for l in self.log:
+            print("      | " + l)
+
+
+def check(args):
+    kver = kernel_version()
+    kernel = vmlinux(kver)
+    img = build_initramfs(kver, "check", args.filter)
+    res = Results(args.verbose)
+    run = Run(kernel, img, "check")
+    print("vm.py: booting %s (%s, %s)" % (kver, accel(), os.path.basename(kernel)))
+    run.run(res.line)
+    problems = []
+    if run.timed_out:
+        problems.append("the VM did not finish within %d s" % run.limit)
+    elif not res.ended:
+        problems.append("the VM stopped before the suite finished "
+                        "(panic, oops or reboot)")
+    if not res.ended and res.binary:
+        problems.append("running when it stopped: %s %s"
+                        % (res.binary, res.current or ""))
+    reports = [l for l in run.console_lines if KERNEL_REPORTS.search(l)]
+    if reports:
+        problems.append("the kernel log shows a report:\n  " +
+                        "\n  ".join(reports[:10]))
+    if res.taint is not None and res.taint & ~ALLOWED_TAINT:
+        problems.append("the kernel is tainted: %d (only O and E are expected)"
+                        % res.taint)
+    if res.passed + res.failed + res.skipped == 0 and not problems:
+        problems.append("no test ran")
+    if problems:
+        for p in problems:
+            print("vm.py: " + p)
+        print("vm.py: last 50 lines of the guest console (%s):" % run.console)
+        for l in run.console_lines[-50:]:
+            print("  | " + l)
+    print("vm.py: %.1f s in the VM" % run.elapsed)
+    failed = res.failed + (1 if problems else 0)
+    print("%d passed, %d failed, %d skipped" % (res.passed, failed, res.skipped))
+    return 0 if failed == 0 else 1
+
+
+def demo(args):
+    kver = kernel_version()
+    kernel = vmlinux(kver)
+    img = build_initramfs(kver, "demo", None)
+    run = Run(kernel, img, "demo")
+    state = {"ended": False, "taint": None}
+
+    def line(l):
+        if l.startswith("KFI-END"):
+            state["ended"] = True
+        elif l.startswith("KFI-TAINT "):
+            state["taint"] = int(l.split()[1])
+        elif l.startswith("KFI-"):
+            pass
+        else:
+            print(l, flush=True)
+
+    run.run(line)
+    reports = [l for l in run.console_lines if KERNEL_REPORTS.search(l)]
+    ok = state["ended"] and not reports and not run.timed_out
+    if state["taint"] is not None and state["taint"] & ~ALLOWED_TAINT:
+        ok = False
+    if not ok:
+        print("vm.py: the demo did not finish cleanly; last 50 console lines:")
+        for l in (reports or []) + run.console_lines[-50:]:
+            print("  | " + l)
+        return 1
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("mode", choices=("check", "demo"))
+    ap.add_argument("--filter", help="run only tests whose name matches "
+                    "(shell pattern or substring of fixture.variant.test)")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="print every line the tests print")
+    args = ap.parse_args()
+    os.makedirs(CACHE, exist_ok=True)
+    sys.exit(check(args) if args.mode == "check" else demo(args))
+
+
+if __name__ == "__main__":
+    main()
