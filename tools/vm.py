@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -109,9 +110,8 @@ def find_kos():
     return kos
 
 
-def build_initramfs(kver, mode, filt):
-    stage = os.path.join(CACHE, "initramfs")
-    shutil.rmtree(stage, ignore_errors=True)
+def build_initramfs(work, kver, mode, filt):
+    stage = os.path.join(work, "initramfs")
     for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev",
               "tmp", "etc", "root", "kfi/tests"):
         os.makedirs(os.path.join(stage, d), exist_ok=True)
@@ -148,7 +148,7 @@ def build_initramfs(kver, mode, filt):
     with open(os.path.join(stage, "kfi/filter"), "w") as f:
         f.write((filt or "") + "\n")
 
-    img = os.path.join(CACHE, "initramfs.cpio")
+    img = os.path.join(work, "initramfs.cpio")
     files = subprocess.run(["find", "."], cwd=stage, check=True,
                            capture_output=True).stdout
     with open(img, "wb") as out:
@@ -160,9 +160,9 @@ def build_initramfs(kver, mode, filt):
 class Run:
     """One boot of the guest, with both serial ports captured to files."""
 
-    def __init__(self, kernel, initrd, mode, cmdline_extra=""):
-        self.console = os.path.join(CACHE, "console.log")
-        self.results = os.path.join(CACHE, "results.log")
+    def __init__(self, work, kernel, initrd, mode, cmdline_extra=""):
+        self.console = os.path.join(work, "console.log")
+        self.results = os.path.join(work, "results.log")
         for f in (self.console, self.results):
             open(f, "w").close()
         append = ("console=ttyS0 panic=-1 oops=panic panic_on_warn=1 "
@@ -288,9 +288,9 @@ class Results:
 def check(args):
     kver = kernel_version()
     kernel = vmlinux(kver)
-    img = build_initramfs(kver, "check", args.filter)
+    img = build_initramfs(args.work, kver, "check", args.filter)
     res = Results(args.verbose)
-    run = Run(kernel, img, "check")
+    run = Run(args.work, kernel, img, "check")
     print("vm.py: booting %s (%s, %s)" % (kver, accel(), os.path.basename(kernel)))
     run.run(res.line)
     problems = []
@@ -314,7 +314,7 @@ def check(args):
     if problems:
         for p in problems:
             print("vm.py: " + p)
-        print("vm.py: last 50 lines of the guest console (%s):" % run.console)
+        print("vm.py: last 50 lines of the guest console (whole log: .cache/last-check/console.log):")
         for l in run.console_lines[-50:]:
             print("  | " + l)
     print("vm.py: %.1f s in the VM" % run.elapsed)
@@ -326,8 +326,8 @@ def check(args):
 def demo(args):
     kver = kernel_version()
     kernel = vmlinux(kver)
-    img = build_initramfs(kver, "demo", None)
-    run = Run(kernel, img, "demo")
+    img = build_initramfs(args.work, kver, "demo", None)
+    run = Run(args.work, kernel, img, "demo")
     state = {"ended": False, "taint": None}
 
     def line(l):
@@ -363,7 +363,18 @@ def main():
                     help="print every line the tests print")
     args = ap.parse_args()
     os.makedirs(CACHE, exist_ok=True)
-    sys.exit(check(args) if args.mode == "check" else demo(args))
+    # Each run works in its own directory, so that runs from several
+    # checkouts (or worktrees) can go on at once; the last one is kept in
+    # .cache/last-run for a look at its logs.
+    args.work = tempfile.mkdtemp(prefix="run.", dir=CACHE)
+    try:
+        rc = check(args) if args.mode == "check" else demo(args)
+    finally:
+        last = os.path.join(CACHE, "last-" + args.mode)
+        shutil.rmtree(last, ignore_errors=True)
+        shutil.rmtree(os.path.join(args.work, "initramfs"), ignore_errors=True)
+        os.rename(args.work, last)
+    sys.exit(rc)
 
 
 if __name__ == "__main__":
