@@ -29,14 +29,18 @@ enum kfi_verdict {
  * Callbacks of an attachment, all called from probe handlers (no sleeping,
  * no allocation, no sleeping lock). Any of them may be NULL.
  *
- * @entry:	at the function's entry.
- * @want_ret:	at the function's entry: whether this attachment wants to
- *		act on this call's return. The first one that says yes gets
- *		@ret for the call.
+ * @want_ret:	at the function's entry, before any @entry: whether this
+ *		attachment wants to act on this call's return. The first of
+ *		each group that says yes gets @ret for the call. When the
+ *		kretprobe's instance pool is empty, nobody is asked.
+ * @entry:	at the function's entry. @ret_hooked tells whether this
+ *		attachment's @want_ret said yes for this very call, so that
+ *		its @ret will run when the call returns.
  * @ret:	at the function's return, for the calls @want_ret took.
  */
 struct kfi_attach_ops {
-	enum kfi_verdict (*entry)(struct kfi_attach *a, struct pt_regs *regs);
+	enum kfi_verdict (*entry)(struct kfi_attach *a, struct pt_regs *regs,
+				  bool ret_hooked);
 	bool (*want_ret)(struct kfi_attach *a, struct pt_regs *regs);
 	void (*ret)(struct kfi_attach *a, struct pt_regs *regs);
 };
@@ -45,10 +49,11 @@ struct kfi_attach_ops {
  * Something attached to a site. The owner fills in @ops, @group and @key
  * before kfi_attach(); the rest is the core's.
  *
- * A site calls its attachments in order of @group, then @key. At each point
- * of a call (entry, return) at most one attachment of each group acts: once
- * one has, the others of its group are not asked.
+ * A site calls its attachments in order of @group (0 to KFI_NR_GROUPS - 1),
+ * then @key. At each point of a call (entry, return) at most one attachment
+ * of each group acts: once one has, the others of its group are not asked.
  */
+#define KFI_NR_GROUPS	2
 struct kfi_attach {
 	const struct kfi_attach_ops *ops;
 	int group;

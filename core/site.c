@@ -37,11 +37,29 @@ struct kfi_site {
 	struct kretprobe krp;
 };
 
-/* What the kretprobe's entry handler leaves for its return handler. */
+/*
+ * What the kretprobe's entry handler leaves for its return handler: for each
+ * group, the attachment whose @ret runs at this call's return.
+ */
 struct kfi_ret_data {
-	struct kfi_attach *a;
-	u64 id;
+	struct {
+		struct kfi_attach *a;
+		u64 id;
+	} slot[KFI_NR_GROUPS];
 };
+
+/*
+ * The return slots of the call whose entry this CPU is handling, from the
+ * kretprobe's entry handler to the kprobe's, which run back to back in one
+ * probe hit (the kretprobe's first: it has no post_handler, so kprobes put
+ * it at the head of the aggregate). Probe handlers do not nest on a CPU.
+ */
+struct kfi_ret_pending {
+	struct kfi_site *site;
+	struct kfi_ret_data *data;
+};
+
+static DEFINE_PER_CPU(struct kfi_ret_pending, kfi_ret_pending);
 
 /*
  * kfi_core_mutex protects kfi_sites, every site's fields and attachment list
@@ -64,13 +82,22 @@ static unsigned long kfi_trampoline __ro_after_init;
 static int kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kfi_site *site = container_of(kp, struct kfi_site, kp);
+	struct kfi_ret_pending *pending = this_cpu_ptr(&kfi_ret_pending);
+	struct kfi_ret_data *data = NULL;
 	struct kfi_attach *a;
 	int acted = INT_MIN;
 
+	if (pending->site == site)
+		data = pending->data;
+	pending->site = NULL;
+
 	list_for_each_entry_rcu(a, &site->attached, node) {
+		bool hooked;
+
 		if (!a->ops->entry || a->group == acted)
 			continue;
-		switch (a->ops->entry(a, regs)) {
+		hooked = data && data->slot[a->group].a == a;
+		switch (a->ops->entry(a, regs, hooked)) {
 		case KFI_DIVERTED:
 			return 1;
 		case KFI_ACTED:
@@ -100,17 +127,26 @@ static int kfi_site_ret_entry(struct kretprobe_instance *ri,
 {
 	struct kfi_site *site = container_of(get_kretprobe(ri),
 					     struct kfi_site, krp);
+	struct kfi_ret_pending *pending = this_cpu_ptr(&kfi_ret_pending);
 	struct kfi_ret_data *data = (struct kfi_ret_data *)ri->data;
 	struct kfi_attach *a;
+	bool hook = false;
 
+	memset(data, 0, sizeof(*data));
 	list_for_each_entry_rcu(a, &site->attached, node) {
-		if (a->ops->want_ret && a->ops->want_ret(a, regs)) {
-			data->a = a;
-			data->id = a->id;
-			return 0;
+		if (!a->ops->want_ret || data->slot[a->group].a)
+			continue;
+		if (a->ops->want_ret(a, regs)) {
+			data->slot[a->group].a = a;
+			data->slot[a->group].id = a->id;
+			hook = true;
 		}
 	}
-	return 1;	/* nobody wants this return: do not hook it */
+	if (!hook)
+		return 1;	/* nobody wants this return: do not hook it */
+	pending->site = site;
+	pending->data = data;
+	return 0;
 }
 NOKPROBE_SYMBOL(kfi_site_ret_entry);
 
@@ -122,15 +158,14 @@ static int kfi_site_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct kfi_attach *a;
 
 	/*
-	 * The call may have slept for long: the attachment that wanted its
-	 * return may be gone (and freed) since. Only call it if it is still
-	 * on the list; the id tells it from a new one at the same address.
+	 * The call may have slept for long: an attachment that wanted its
+	 * return may be gone (and freed) since. Only call those still on the
+	 * list; the id tells one from a new one at the same address.
 	 */
 	list_for_each_entry_rcu(a, &site->attached, node) {
-		if (a == data->a && a->id == data->id) {
+		if (a == data->slot[a->group].a &&
+		    a->id == data->slot[a->group].id)
 			a->ops->ret(a, regs);
-			break;
-		}
 	}
 	return 0;
 }
@@ -291,6 +326,8 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 	unsigned long offset;
 	int err;
 
+	if (a->group < 0 || a->group >= KFI_NR_GROUPS)
+		return -EINVAL;
 	err = kfi_symbol_parse(target, module, name, &offset);
 	if (err) {
 		if (error)

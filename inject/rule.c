@@ -52,7 +52,7 @@ static unsigned long kfi_rule_caller(struct kfi_rule *rule,
 NOKPROBE_SYMBOL(kfi_rule_caller);
 
 static enum kfi_verdict kfi_rule_return(struct kfi_attach *a,
-					struct pt_regs *regs)
+					struct pt_regs *regs, bool ret_hooked)
 {
 	struct kfi_rule *rule = container_of(a, struct kfi_rule, attach);
 
@@ -65,7 +65,7 @@ static enum kfi_verdict kfi_rule_return(struct kfi_attach *a,
 NOKPROBE_SYMBOL(kfi_rule_return);
 
 static enum kfi_verdict kfi_rule_args(struct kfi_attach *a,
-				      struct pt_regs *regs)
+				      struct pt_regs *regs, bool ret_hooked)
 {
 	struct kfi_rule *rule = container_of(a, struct kfi_rule, attach);
 	const struct kfi_rule_conf *conf = &rule->conf;
