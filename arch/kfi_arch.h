@@ -24,6 +24,13 @@ extern const char * const kfi_arch_name;
  */
 extern const char * const kfi_arch_ret_trampoline;
 
+/*
+ * What a probe hit through the breakpoint exception (not through ftrace)
+ * adds to preempt_count() before the handler runs: x86 enters int3 as an
+ * NMI; arm64 enters BRK without touching the count.
+ */
+extern const unsigned int kfi_arch_exception_preempt_offset;
+
 /* Number of arguments passed in registers that kfi can read and write. */
 #define KFI_ARCH_NR_ARGS	6
 

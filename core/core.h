@@ -82,6 +82,9 @@ const char *kfi_attach_symbol(const struct kfi_attach *a);
 /* At a function's entry, in a probe handler: the return address. */
 unsigned long kfi_caller(struct pt_regs *regs);
 
+/* In a probe handler: whether the probed call was made in task context. */
+bool kfi_call_in_task(void);
+
 /* Resolving symbols without kallsyms_lookup_name(). */
 struct kfi_symbol {
 	unsigned long addr;

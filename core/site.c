@@ -62,6 +62,13 @@ struct kfi_ret_pending {
 static DEFINE_PER_CPU(struct kfi_ret_pending, kfi_ret_pending);
 
 /*
+ * Whether this CPU's current probe hit came through the breakpoint
+ * exception rather than ftrace (see kfi_call_in_task()). Set at the start
+ * of every entry handler; handlers do not nest on a CPU.
+ */
+static DEFINE_PER_CPU(bool, kfi_hit_by_exception);
+
+/*
  * kfi_core_mutex protects kfi_sites, every site's fields and attachment list
  * (the writers' side), and kfi_next_id. A mutex because registering and
  * unregistering probes sleeps. Probe handlers never take it: they walk a
@@ -87,6 +94,7 @@ static int kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
 	struct kfi_attach *a;
 	int acted = INT_MIN;
 
+	__this_cpu_write(kfi_hit_by_exception, !kprobe_ftrace(kp));
 	if (pending->site == site)
 		data = pending->data;
 	pending->site = NULL;
@@ -132,6 +140,7 @@ static int kfi_site_ret_entry(struct kretprobe_instance *ri,
 	struct kfi_attach *a;
 	bool hook = false;
 
+	__this_cpu_write(kfi_hit_by_exception, !kprobe_ftrace(&site->krp.kp));
 	memset(data, 0, sizeof(*data));
 	list_for_each_entry_rcu(a, &site->attached, node) {
 		if (!a->ops->want_ret || data->slot[a->group].a)
@@ -479,6 +488,27 @@ unsigned long kfi_caller(struct pt_regs *regs)
 	return kfi_arch_return_address(regs, kfi_trampoline);
 }
 NOKPROBE_SYMBOL(kfi_caller);
+
+/**
+ * kfi_call_in_task() - whether the probed call runs in task context
+ *
+ * in_task() does not answer this in a probe handler: a breakpoint-based
+ * probe may run with the counts of an NMI (x86), although the call it
+ * stopped was made by a task. This looks at preempt_count() as the probed
+ * code saw it.
+ *
+ * Context: entry probe handler (entry or want_ret callback).
+ * Return: true unless the call was made in NMI, hard or soft IRQ context.
+ */
+bool kfi_call_in_task(void)
+{
+	unsigned long count = preempt_count();
+
+	if (__this_cpu_read(kfi_hit_by_exception))
+		count -= kfi_arch_exception_preempt_offset;
+	return !(count & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET));
+}
+NOKPROBE_SYMBOL(kfi_call_in_task);
 
 static int kfi_core_module_event(struct notifier_block *nb,
 				 unsigned long event, void *data)

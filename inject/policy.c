@@ -109,9 +109,9 @@ bool kfi_rule_should_inject(struct kfi_rule *rule, unsigned long caller)
 
 	if (conf->times >= 0 && atomic_long_read(&rule->budget) <= 0)
 		return false;
-	if (conf->nr_pids && (!in_task() || !kfi_match_task(conf)))
+	if (conf->nr_pids && (!kfi_call_in_task() || !kfi_match_task(conf)))
 		return false;
-	if (conf->comm[0] && (!in_task() ||
+	if (conf->comm[0] && (!kfi_call_in_task() ||
 			      strncmp(current->comm, conf->comm, TASK_COMM_LEN)))
 		return false;
 	if (rule->caller_end &&

@@ -4,6 +4,7 @@
  * at a function's entry the return address is at the top of the stack.
  */
 #include <linux/kprobes.h>
+#include <linux/preempt.h>
 #include <linux/ptrace.h>
 #include <linux/rethook.h>
 #include <linux/sched.h>
@@ -13,6 +14,8 @@
 
 const char * const kfi_arch_name = "x86_64";
 const char * const kfi_arch_ret_trampoline = "arch_rethook_trampoline";
+/* exc_int3() calls irqentry_nmi_enter() for a kernel-mode breakpoint. */
+const unsigned int kfi_arch_exception_preempt_offset = NMI_OFFSET + HARDIRQ_OFFSET;
 
 static unsigned long *kfi_x86_arg_reg(struct pt_regs *regs, unsigned int n)
 {

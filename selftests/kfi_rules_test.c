@@ -1,0 +1,777 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Injection rules: each action, each filter alone and combined, exact
+ * counts, probability, rule order, the global switch, module unload and
+ * reload, the tracepoint and the verbose log, all against the test target
+ * module (kfi_test_target.ko), whose functions return their argument.
+ */
+#include <math.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+
+#include "kselftest_harness.h"
+#include "kfi_test.h"
+
+FIXTURE(rules) {
+};
+
+/* The same behaviours on an ftrace-based probe and on an int3 probe. */
+FIXTURE_VARIANT(rules) {
+	const char *func;
+};
+
+FIXTURE_VARIANT_ADD(rules, ftrace) {
+	.func = "kfi_tt_ret",
+};
+
+FIXTURE_VARIANT_ADD(rules, int3) {
+	.func = "kfi_tt_ret_notrace",
+};
+
+FIXTURE_SETUP(rules)
+{
+	ASSERT_EQ(0, kfi_module_load("kfi"));
+	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
+	kfi_rules_clear();
+	ASSERT_EQ(0, kfi_write(KFI_CFS "/enabled", "1"));
+}
+
+FIXTURE_TEARDOWN(rules)
+{
+	kfi_rules_clear();
+	EXPECT_EQ(0, kfi_write(KFI_CFS "/enabled", "1"));
+}
+
+/* "target=FUNC" for the variant's function. */
+static const char *target_of(const char *func)
+{
+	static char buf[96];
+
+	snprintf(buf, sizeof(buf), "target=%s", func);
+	return buf;
+}
+
+static void expect_counts(struct __test_metadata *_metadata, const char *rule,
+			  long hits, long injected)
+{
+	EXPECT_EQ(hits, kfi_rule_long(rule, "hits")) TH_LOG("rule %s: hits", rule);
+	EXPECT_EQ(injected, kfi_rule_long(rule, "injected"))
+		TH_LOG("rule %s: injected", rule);
+}
+
+TEST_F(rules, action_return_skips_the_body)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func), "retval=-EIO",
+				   "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt(variant->func, 5, &ret, &ran));
+	EXPECT_EQ(-EIO, ret);
+	EXPECT_EQ(0, ran) TH_LOG("the body ran although the rule returned at entry");
+	expect_counts(_metadata, "r", 1, 1);
+
+	ASSERT_EQ(0, kfi_rule_set("r", "enabled", "0"));
+	ASSERT_EQ(0, kfi_tt(variant->func, 5, &ret, &ran));
+	EXPECT_EQ(5, ret);
+	EXPECT_EQ(1, ran);
+	/* Disarmed: the counters keep their values. */
+	expect_counts(_metadata, "r", 1, 1);
+}
+
+TEST_F(rules, action_replace_runs_the_body)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func),
+				   "action=replace", "retval=4242", "enabled=1",
+				   NULL));
+	ASSERT_EQ(0, kfi_tt(variant->func, 5, &ret, &ran));
+	EXPECT_EQ(4242, ret);
+	EXPECT_EQ(1, ran);
+	expect_counts(_metadata, "r", 1, 1);
+}
+
+TEST_F(rules, default_retval_is_enomem)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func), "enabled=1",
+				   NULL));
+	ASSERT_EQ(0, kfi_tt(variant->func, 5, &ret, &ran));
+	EXPECT_EQ(-ENOMEM, ret);
+}
+
+TEST_F(rules, status_follows_arming)
+{
+	char buf[256];
+
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func), NULL));
+	ASSERT_LT(0, kfi_rule_get("r", "status", buf, sizeof(buf)));
+	EXPECT_STREQ("disabled", buf);
+	ASSERT_EQ(0, kfi_rule_set("r", "enabled", "1"));
+	ASSERT_LT(0, kfi_rule_get("r", "status", buf, sizeof(buf)));
+	EXPECT_STREQ("armed", buf);
+	EXPECT_EQ(1, kfi_rule_long("r", "enabled"));
+	ASSERT_EQ(0, kfi_rule_set("r", "enabled", "0"));
+	ASSERT_LT(0, kfi_rule_get("r", "status", buf, sizeof(buf)));
+	EXPECT_STREQ("disabled", buf);
+}
+
+TEST_F(rules, interval_exact)
+{
+	struct kfi_tt_loop res;
+
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func), "interval=3",
+				   "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt_loop(variant->func, 30, 1, &res));
+	EXPECT_EQ(10, res.differed);
+	EXPECT_EQ(20, res.ran);
+	expect_counts(_metadata, "r", 30, 10);
+}
+
+TEST_F(rules, times_exact)
+{
+	struct kfi_tt_loop res;
+
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func), "times=7",
+				   "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt_loop(variant->func, 100, 1, &res));
+	EXPECT_EQ(7, res.differed);
+	expect_counts(_metadata, "r", 100, 7);
+}
+
+TEST_F(rules, space_lets_calls_through_first)
+{
+	struct kfi_tt_loop res;
+
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func), "space=5",
+				   "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt_loop(variant->func, 5, 1, &res));
+	EXPECT_EQ(0, res.differed) TH_LOG("the first 5 calls must pass");
+	ASSERT_EQ(0, kfi_tt_loop(variant->func, 15, 1, &res));
+	EXPECT_EQ(15, res.differed);
+	expect_counts(_metadata, "r", 20, 15);
+}
+
+TEST_F(rules, space_interval_times_combined)
+{
+	struct kfi_tt_loop res;
+
+	/* 2 let through, then every 3rd candidate, at most 4 times. */
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func), "space=2",
+				   "interval=3", "times=4", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt_loop(variant->func, 4, 1, &res));
+	EXPECT_EQ(0, res.differed);
+	ASSERT_EQ(0, kfi_tt_loop(variant->func, 1, 1, &res));
+	EXPECT_EQ(1, res.differed) TH_LOG("call 5 is the 3rd candidate");
+	ASSERT_EQ(0, kfi_tt_loop(variant->func, 100, 1, &res));
+	EXPECT_EQ(3, res.differed);
+	expect_counts(_metadata, "r", 105, 4);
+}
+
+TEST_F(rules, arming_resets_counters_and_budget)
+{
+	struct kfi_tt_loop res;
+
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func), "times=2",
+				   "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt_loop(variant->func, 10, 1, &res));
+	EXPECT_EQ(2, res.differed);
+	ASSERT_EQ(0, kfi_rule_set("r", "enabled", "0"));
+	ASSERT_EQ(0, kfi_rule_set("r", "enabled", "1"));
+	expect_counts(_metadata, "r", 0, 0);
+	ASSERT_EQ(0, kfi_tt_loop(variant->func, 10, 1, &res));
+	EXPECT_EQ(2, res.differed) TH_LOG("times budget not reset by arming");
+}
+
+/* Checks @got against a binomial(n, p) count at 6 sigma. */
+static void expect_binomial(struct __test_metadata *_metadata, long n,
+			    double p, unsigned long got)
+{
+	double mean = n * p, sigma = sqrt(n * p * (1 - p));
+	double lo = mean - 6 * sigma, hi = mean + 6 * sigma;
+
+	EXPECT_TRUE(got >= lo && got <= hi)
+		TH_LOG("%lu injections in %ld calls at p=%g: expected %.0f +- %.0f",
+		       got, n, p, mean, 6 * sigma);
+}
+
+TEST_F(rules, probability_statistical)
+{
+	struct kfi_tt_loop res;
+
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func),
+				   "probability=25", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt_loop(variant->func, 20000, 1, &res));
+	expect_binomial(_metadata, 20000, 0.25, res.differed);
+	expect_counts(_metadata, "r", 20000, res.differed);
+}
+
+TEST_F(rules, probability_fractional)
+{
+	struct kfi_tt_loop res;
+
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func),
+				   "probability=0.5", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt_loop(variant->func, 40000, 1, &res));
+	expect_binomial(_metadata, 40000, 0.005, res.differed);
+	EXPECT_LT(0, res.differed);
+}
+
+TEST_F(rules, probability_zero_never_injects)
+{
+	struct kfi_tt_loop res;
+
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func),
+				   "probability=0", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt_loop(variant->func, 10000, 1, &res));
+	EXPECT_EQ(0, res.differed);
+	expect_counts(_metadata, "r", 10000, 0);
+}
+
+/* One rule, every CPU calling at once: times must hold exactly. */
+TEST_F(rules, times_exact_on_all_cpus)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN), i, total = 0;
+	struct kfi_tt_loop *res;
+	int go[2];
+
+	ASSERT_LT(0, ncpu);
+	res = mmap(NULL, sizeof(*res) * ncpu * 2, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, res);
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func), "times=500",
+				   "enabled=1", NULL));
+	for (i = 0; i < ncpu * 2; i++) {
+		if (fork() == 0) {
+			char c;
+
+			close(go[1]);
+			if (read(go[0], &c, 1) != 0)
+				_exit(2);
+			_exit(kfi_tt_loop(variant->func, 20000, 1, &res[i]) ?
+			      1 : 0);
+		}
+	}
+	close(go[0]);
+	close(go[1]);		/* all start at once */
+	for (i = 0; i < ncpu * 2; i++) {
+		int status;
+
+		ASSERT_LT(0, wait(&status));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+	for (i = 0; i < ncpu * 2; i++)
+		total += res[i].differed;
+	EXPECT_EQ(500, total);
+	expect_counts(_metadata, "r", ncpu * 2 * 20000, 500);
+}
+
+TEST_F(rules, global_switch)
+{
+	struct kfi_tt_loop res;
+	char buf[64];
+
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func), "enabled=1",
+				   NULL));
+	ASSERT_EQ(0, kfi_write(KFI_CFS "/enabled", "0"));
+	EXPECT_EQ(0, kfi_read_long(KFI_CFS "/enabled"));
+	ASSERT_EQ(0, kfi_tt_loop(variant->func, 100, 1, &res));
+	EXPECT_EQ(0, res.differed);
+	EXPECT_EQ(0, kfi_rule_long("r", "injected"));
+	ASSERT_LT(0, kfi_rule_get("r", "status", buf, sizeof(buf)));
+	EXPECT_STREQ("armed", buf) TH_LOG("the global switch must not disarm");
+
+	ASSERT_EQ(0, kfi_write(KFI_CFS "/enabled", "1"));
+	ASSERT_EQ(0, kfi_tt_loop(variant->func, 100, 1, &res));
+	EXPECT_EQ(100, res.differed);
+}
+
+/*
+ * Runs @n calls in @nproc child processes that start together once
+ * configured; @setup runs in the parent with their pids first.
+ */
+struct children {
+	pid_t pid[4];
+	int go[2];
+	struct kfi_tt_loop *res;
+	int n;
+};
+
+static void children_start(struct __test_metadata *_metadata,
+			   struct children *c, int n, const char *func,
+			   long calls, const char *comm)
+{
+	int i;
+
+	c->n = n;
+	c->res = mmap(NULL, sizeof(*c->res) * n, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, c->res);
+	ASSERT_EQ(0, pipe(c->go));
+	for (i = 0; i < n; i++) {
+		c->pid[i] = fork();
+		ASSERT_LE(0, c->pid[i]);
+		if (c->pid[i] == 0) {
+			char ch;
+
+			close(c->go[1]);
+			if (comm && i == 0)
+				prctl(PR_SET_NAME, comm);
+			if (read(c->go[0], &ch, 1) != 0)
+				_exit(2);
+			_exit(kfi_tt_loop(func, calls, 1, &c->res[i]) ? 1 : 0);
+		}
+	}
+	close(c->go[0]);
+}
+
+static void children_finish(struct __test_metadata *_metadata,
+			    struct children *c)
+{
+	int i, status;
+
+	close(c->go[1]);
+	for (i = 0; i < c->n; i++) {
+		ASSERT_EQ(c->pid[i], waitpid(c->pid[i], &status, 0));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+}
+
+TEST_F(rules, pid_filter_with_two_processes_at_once)
+{
+	struct children c;
+	char pid[32];
+
+	children_start(_metadata, &c, 2, variant->func, 2000, NULL);
+	snprintf(pid, sizeof(pid), "%d", c.pid[0]);
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func), "pid=1",
+				   NULL));
+	ASSERT_EQ(0, kfi_rule_set("r", "pid", pid));
+	ASSERT_EQ(0, kfi_rule_set("r", "enabled", "1"));
+	children_finish(_metadata, &c);
+	EXPECT_EQ(2000, c.res[0].differed) TH_LOG("the listed process");
+	EXPECT_EQ(0, c.res[1].differed) TH_LOG("the other process");
+	expect_counts(_metadata, "r", 4000, 2000);
+}
+
+TEST_F(rules, pid_filter_list)
+{
+	struct children c;
+	char pids[64];
+
+	children_start(_metadata, &c, 3, variant->func, 100, NULL);
+	snprintf(pids, sizeof(pids), "1 %d %d", c.pid[0], c.pid[2]);
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func), NULL));
+	ASSERT_EQ(0, kfi_rule_set("r", "pid", pids));
+	ASSERT_EQ(0, kfi_rule_set("r", "enabled", "1"));
+	children_finish(_metadata, &c);
+	EXPECT_EQ(100, c.res[0].differed);
+	EXPECT_EQ(0, c.res[1].differed);
+	EXPECT_EQ(100, c.res[2].differed);
+}
+
+/* A child and a grandchild forked after arming match with children=1. */
+static long descendant_injections(struct __test_metadata *_metadata,
+				  const char *func)
+{
+	struct kfi_tt_loop *res;
+	pid_t child;
+	int status;
+
+	res = mmap(NULL, sizeof(*res) * 2, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (res == MAP_FAILED)
+		return -1;
+	child = fork();
+	if (child == 0) {
+		pid_t grandchild = fork();
+
+		if (grandchild == 0)
+			_exit(kfi_tt_loop(func, 10, 1, &res[1]) ? 1 : 0);
+		if (kfi_tt_loop(func, 10, 1, &res[0]))
+			_exit(1);
+		waitpid(grandchild, &status, 0);
+		_exit(WEXITSTATUS(status));
+	}
+	waitpid(child, &status, 0);
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(res[0].differed, res[1].differed)
+		TH_LOG("child %lu, grandchild %lu injections", res[0].differed,
+		       res[1].differed);
+	return res[0].differed + res[1].differed;
+}
+
+TEST_F(rules, children_follow_descendants)
+{
+	struct kfi_tt_loop res;
+	char pid[32];
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func), NULL));
+	ASSERT_EQ(0, kfi_rule_set("r", "pid", pid));
+	ASSERT_EQ(0, kfi_rule_set("r", "children", "1"));
+	ASSERT_EQ(0, kfi_rule_set("r", "enabled", "1"));
+	EXPECT_EQ(20, descendant_injections(_metadata, variant->func));
+	ASSERT_EQ(0, kfi_tt_loop(variant->func, 10, 1, &res));
+	EXPECT_EQ(10, res.differed) TH_LOG("the listed process itself");
+}
+
+TEST_F(rules, without_children_descendants_do_not_match)
+{
+	char pid[32];
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func), NULL));
+	ASSERT_EQ(0, kfi_rule_set("r", "pid", pid));
+	ASSERT_EQ(0, kfi_rule_set("r", "enabled", "1"));
+	EXPECT_EQ(0, descendant_injections(_metadata, variant->func));
+}
+
+TEST_F(rules, comm_filter)
+{
+	struct children c;
+
+	children_start(_metadata, &c, 2, variant->func, 500, "kfi-victim");
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func),
+				   "comm=kfi-victim", "enabled=1", NULL));
+	children_finish(_metadata, &c);
+	EXPECT_EQ(500, c.res[0].differed) TH_LOG("the task named kfi-victim");
+	EXPECT_EQ(0, c.res[1].differed);
+}
+
+TEST_F(rules, pid_and_comm_combined)
+{
+	struct children c;
+	char pids[64];
+
+	/* Both listed, only the first has the comm. */
+	children_start(_metadata, &c, 2, variant->func, 300, "kfi-victim");
+	snprintf(pids, sizeof(pids), "%d %d", c.pid[0], c.pid[1]);
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func),
+				   "comm=kfi-victim", NULL));
+	ASSERT_EQ(0, kfi_rule_set("r", "pid", pids));
+	ASSERT_EQ(0, kfi_rule_set("r", "interval", "3"));
+	ASSERT_EQ(0, kfi_rule_set("r", "enabled", "1"));
+	children_finish(_metadata, &c);
+	EXPECT_EQ(100, c.res[0].differed);
+	EXPECT_EQ(0, c.res[1].differed);
+}
+
+/* Functions that differ per test, not per probe kind. */
+FIXTURE(rule) {
+};
+
+FIXTURE_SETUP(rule)
+{
+	ASSERT_EQ(0, kfi_module_load("kfi"));
+	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
+	kfi_rules_clear();
+	ASSERT_EQ(0, kfi_write(KFI_CFS "/enabled", "1"));
+}
+
+FIXTURE_TEARDOWN(rule)
+{
+	kfi_rules_clear();
+	EXPECT_EQ(0, kfi_module_load("kfi_test_target"));
+}
+
+TEST_F(rule, action_args_rewrites_arguments)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("r", "target=kfi_tt_args", "action=args",
+				   "args=2=9 6=0", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt_call("kfi_tt_args 1 2 3 4 5 6", &ret, &ran));
+	/* a + 10 b + 100 c + ...: b became 9, f became 0. */
+	EXPECT_EQ(54391, ret);
+	EXPECT_EQ(1, ran);
+	expect_counts(_metadata, "r", 1, 1);
+}
+
+TEST_F(rule, action_args_every_position)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("r", "target=kfi_tt_args", "action=args",
+				   "args=1=7 2=7 3=7 4=7 5=7 6=7", "enabled=1",
+				   NULL));
+	ASSERT_EQ(0, kfi_tt_call("kfi_tt_args 1 2 3 4 5 6", &ret, &ran));
+	EXPECT_EQ(777777, ret);
+}
+
+TEST_F(rule, caller_filter)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("r", "target=kfi_tt_ret", "retval=-5",
+				   "caller=kfi_tt_caller_a", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_caller_a", 1, &ret, &ran));
+	EXPECT_EQ(-5, ret) TH_LOG("called from the named caller");
+	EXPECT_EQ(0, ran);
+	ASSERT_EQ(0, kfi_tt("kfi_tt_caller_b", 1, &ret, &ran));
+	EXPECT_EQ(1, ret) TH_LOG("called from another function");
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(1, ret) TH_LOG("called directly from the debugfs handler");
+	expect_counts(_metadata, "r", 3, 1);
+}
+
+/*
+ * With a replace rule on the same function, the kretprobe has already
+ * replaced the return address when the entry rule looks at its caller.
+ */
+TEST_F(rule, caller_filter_sees_through_kretprobe)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("a", "target=kfi_tt_ret", "action=replace",
+				   "retval=99", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("b", "target=kfi_tt_ret", "retval=-5",
+				   "caller=kfi_tt_caller_a", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_caller_a", 1, &ret, &ran));
+	EXPECT_EQ(0, ran) TH_LOG("rule b did not see its caller");
+	EXPECT_EQ(99, ret) TH_LOG("rule a replaces at return");
+	ASSERT_EQ(0, kfi_tt("kfi_tt_caller_b", 1, &ret, &ran));
+	EXPECT_EQ(1, ran);
+	EXPECT_EQ(99, ret);
+	expect_counts(_metadata, "b", 2, 1);
+}
+
+TEST_F(rule, rules_act_in_name_order)
+{
+	unsigned long ran;
+	long ret;
+
+	/* Made in the other order: the name decides, not the creation. */
+	ASSERT_EQ(0, kfi_rule_make("b-second", "target=kfi_tt_ret",
+				   "retval=-2", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("a-first", "target=kfi_tt_ret",
+				   "retval=-1", "times=1", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(-1, ret);
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(-2, ret) TH_LOG("a-first is out of budget: b-second acts");
+	expect_counts(_metadata, "a-first", 2, 1);
+	expect_counts(_metadata, "b-second", 1, 1);
+}
+
+TEST_F(rule, one_rule_acts_per_call)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("a", "target=kfi_tt_args", "action=args",
+				   "args=1=9", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("b", "target=kfi_tt_args", "action=args",
+				   "args=2=9", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt_call("kfi_tt_args 1 1 1 1 1 1", &ret, &ran));
+	EXPECT_EQ(111119, ret) TH_LOG("only rule a may act");
+	expect_counts(_metadata, "b", 0, 0);
+}
+
+TEST_F(rule, entry_and_return_rules_both_act)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("a", "target=kfi_tt_args", "action=args",
+				   "args=1=9", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("b", "target=kfi_tt_args", "action=replace",
+				   "retval=-3", "probability=0", "enabled=1",
+				   NULL));
+	ASSERT_EQ(0, kfi_tt_call("kfi_tt_args 1 1 1 1 1 1", &ret, &ran));
+	EXPECT_EQ(111119, ret);
+	ASSERT_EQ(0, kfi_rule_set("b", "enabled", "0"));
+	ASSERT_EQ(0, kfi_rule_set("b", "probability", "100"));
+	ASSERT_EQ(0, kfi_rule_set("b", "enabled", "1"));
+	ASSERT_EQ(0, kfi_tt_call("kfi_tt_args 1 1 1 1 1 1", &ret, &ran));
+	EXPECT_EQ(-3, ret);
+	EXPECT_EQ(1, ran);
+	expect_counts(_metadata, "a", 2, 2);
+}
+
+TEST_F(rule, rules_on_other_functions_do_not_interfere)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("other", "target=kfi_tt_ret2",
+				   "retval=-9", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 3, &ret, &ran));
+	EXPECT_EQ(3, ret);
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret2", 3, &ret, &ran));
+	EXPECT_EQ(-9, ret);
+	expect_counts(_metadata, "other", 1, 1);
+}
+
+static bool status_is(const char *rule, const char *want)
+{
+	char buf[256];
+
+	return kfi_rule_get(rule, "status", buf, sizeof(buf)) > 0 &&
+	       !strcmp(buf, want);
+}
+
+TEST_F(rule, target_module_unload_and_reload)
+{
+	unsigned long ran;
+	char buf[256];
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("r", "target=kfi_test_target:kfi_tt_ret",
+				   "retval=-6", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_module_unload("kfi_test_target"));
+	ASSERT_LT(0, kfi_rule_get("r", "status", buf, sizeof(buf)));
+	EXPECT_STREQ("gone", buf);
+	EXPECT_EQ(1, kfi_rule_long("r", "enabled"));
+
+	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
+	EXPECT_TRUE(status_is("r", "armed"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 3, &ret, &ran));
+	EXPECT_EQ(-6, ret) TH_LOG("the rule did not re-arm on reload");
+}
+
+TEST_F(rule, target_named_without_module_follows_it)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("r", "target=kfi_tt_ret", "retval=-6",
+				   "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_module_unload("kfi_test_target"));
+	EXPECT_TRUE(status_is("r", "gone"));
+	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
+	EXPECT_TRUE(status_is("r", "armed"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 3, &ret, &ran));
+	EXPECT_EQ(-6, ret);
+}
+
+TEST_F(rule, rmdir_of_gone_rule)
+{
+	ASSERT_EQ(0, kfi_rule_make("r", "target=kfi_tt_ret", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_module_unload("kfi_test_target"));
+	EXPECT_EQ(0, kfi_rule_rm("r"));
+	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
+}
+
+static bool kprobes_list_has(const char *sym)
+{
+	FILE *f = fopen("/sys/kernel/debug/kprobes/list", "r");
+	char line[512];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, sym))
+			found = true;
+	fclose(f);
+	return found;
+}
+
+TEST_F(rule, probes_removed_with_rules)
+{
+	ASSERT_EQ(0, kfi_rule_make("a", "target=kfi_tt_ret", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("b", "target=kfi_tt_ret", "action=replace",
+				   "enabled=1", NULL));
+	EXPECT_TRUE(kprobes_list_has("kfi_tt_ret+0x0"));
+	ASSERT_EQ(0, kfi_rule_rm("a"));
+	EXPECT_TRUE(kprobes_list_has("kfi_tt_ret+0x0"))
+		TH_LOG("rule b still needs the probe");
+	ASSERT_EQ(0, kfi_rule_rm("b"));
+	EXPECT_FALSE(kprobes_list_has("kfi_tt_ret"));
+	EXPECT_EQ(0, kfi_module_unload("kfi"));
+	EXPECT_EQ(0, kfi_module_load("kfi"));
+}
+
+TEST_F(rule, tracepoint)
+{
+	char buf[4096];
+	unsigned long ran;
+	long ret;
+	int n;
+
+	if (kfi_write("/sys/kernel/tracing/events/kfi/kfi_inject/enable", "1"))
+		SKIP(return, "no tracefs at /sys/kernel/tracing");
+	ASSERT_EQ(0, kfi_write("/sys/kernel/tracing/trace", ""));
+	ASSERT_EQ(0, kfi_rule_make("tp", "target=kfi_tt_ret", "retval=-EIO",
+				   "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(0, kfi_write("/sys/kernel/tracing/events/kfi/kfi_inject/enable",
+			       "0"));
+	n = kfi_read("/sys/kernel/tracing/trace", buf, sizeof(buf));
+	ASSERT_LT(0, n);
+	EXPECT_NE(NULL, strstr(buf, "kfi_inject: rule=tp func=kfi_tt_ret pid="))
+		TH_LOG("trace: %s", buf);
+	EXPECT_NE(NULL, strstr(buf, "action=return value=-5"))
+		TH_LOG("trace: %s", buf);
+}
+
+static int count_of(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, what)) != NULL; s++)
+		n++;
+	return n;
+}
+
+/* Reads what the kernel logged since @fd was opened at its end. */
+static void kmsg_drain(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while (n < len - 1 && (r = read(fd, buf + n, len - 1 - n)) > 0)
+		n += r;
+	buf[n] = '\0';
+}
+
+TEST_F(rule, verbose_logs_injections)
+{
+	char want[128], buf[16384];
+	unsigned long ran;
+	long ret;
+	int fd;
+
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	lseek(fd, 0, SEEK_END);
+	ASSERT_EQ(0, kfi_rule_make("v", "target=kfi_tt_ret", "retval=-EIO",
+				   "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	ASSERT_EQ(0, kfi_rule_set("v", "verbose", "1"))
+		TH_LOG("verbose is writable while armed");
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	kmsg_drain(fd, buf, sizeof(buf));
+	close(fd);
+	snprintf(want, sizeof(want), "rule v: kfi_tt_ret return -5 in pid %d",
+		 getpid());
+	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("log: %s", buf);
+	/* Only the call after verbose=1 was logged. */
+	EXPECT_EQ(1, count_of(buf, "rule v: ")) TH_LOG("log: %s", buf);
+}
+
+TEST_F(rule, rmdir_disarms)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("r", "target=kfi_tt_ret", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_rm("r"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 8, &ret, &ran));
+	EXPECT_EQ(8, ret);
+}
+
+int main(int argc, char **argv)
+{
+	return kfi_test_main(argc, argv);
+}
