@@ -12,11 +12,61 @@ cfs=/sys/kernel/config/kfi
 
 say "kfi is a kernel module; configfs is its user interface"
 run "lsmod | grep -E '^(kfi|configfs) '"
-run "find $cfs | sort"
+run "ls $cfs $cfs/rules"
 run "cat $cfs/features"
 run "cat $cfs/version"
 
-say "Unloading kfi removes its configfs tree"
+say "A rule: make mkdir(2) fail with ENOSPC, for one process and its children"
+run "mkdir $cfs/rules/nospace"
+run "ls $cfs/rules/nospace"
+run "echo do_mkdirat > $cfs/rules/nospace/target"
+run "echo -ENOSPC > $cfs/rules/nospace/retval"
+run "echo 1 > $cfs/rules/nospace/children"
+# The victim: a shell that waits until the rule is armed.
+mkfifo /tmp/go
+sh -c 'read x < /tmp/go; mkdir /tmp/victim-dir && echo "victim: mkdir worked"' &
+victim=$!
+run "echo $victim > $cfs/rules/nospace/pid   # the victim shell"
+run "echo 1 > $cfs/rules/nospace/enabled"
+run "cat $cfs/rules/nospace/status"
+echo go > /tmp/go
+wait $victim
+run "mkdir /tmp/bystander-dir && echo 'bystander: mkdir worked'"
+run "grep . $cfs/rules/nospace/hits $cfs/rules/nospace/injected"
+
+say "Editing an armed rule is refused; disarm first"
+run "echo -EIO > $cfs/rules/nospace/retval"
+run "echo 0 > $cfs/rules/nospace/enabled && rmdir $cfs/rules/nospace"
+
+say "Bad input is refused and the old value stays"
+run "mkdir $cfs/rules/demo"
+run "echo 250 > $cfs/rules/demo/probability"
+run "echo -ENOTANERRNO > $cfs/rules/demo/retval"
+run "grep . $cfs/rules/demo/probability $cfs/rules/demo/retval"
+run "echo no_such_function > $cfs/rules/demo/target && echo 1 > $cfs/rules/demo/enabled"
+run "cat $cfs/rules/demo/status"
+run "rmdir $cfs/rules/demo"
+
+say "A replace rule: mkdir(2) runs, then its return value is replaced"
+run "mkdir $cfs/rules/exists"
+run "echo do_mkdirat > $cfs/rules/exists/target"
+run "echo replace > $cfs/rules/exists/action"
+run "echo -EEXIST > $cfs/rules/exists/retval"
+run "echo 1 > $cfs/rules/exists/times"
+run "echo 1 > $cfs/rules/exists/enabled"
+run "mkdir /tmp/made-anyway"
+run "ls -d /tmp/made-anyway   # the body ran: the directory is there"
+run "grep . $cfs/rules/exists/hits $cfs/rules/exists/injected $cfs/rules/exists/status"
+run "rmdir $cfs/rules/exists"
+
+say "Every injection is a tracepoint: kfi:kfi_inject"
+run "echo 1 > /sys/kernel/tracing/events/kfi/kfi_inject/enable"
+run "mkdir $cfs/rules/io && echo do_mkdirat > $cfs/rules/io/target && echo -EIO > $cfs/rules/io/retval && echo 1 > $cfs/rules/io/times && echo 1 > $cfs/rules/io/enabled"
+run "mkdir /tmp/traced-1; mkdir /tmp/traced-2 && echo 'second mkdir worked (times=1)'"
+run "grep kfi_inject /sys/kernel/tracing/trace"
+run "echo 0 > /sys/kernel/tracing/events/kfi/kfi_inject/enable; rmdir $cfs/rules/io"
+
+say "With no rules left, kfi unloads and its configfs tree goes away"
 run "rmmod kfi_test_target; rmmod kfi"
 run "ls $cfs 2>&1 || true"
 run "modprobe kfi && ls $cfs"
