@@ -14,13 +14,18 @@ ARCH		?= x86
 SETUP		:= tools/setup.sh
 CACHE		:= $(CURDIR)/.cache
 
-# The newest Debian amd64 headers installed, i.e. the kernel "make check" boots.
-DEB_KVER	:= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | \
-		     sed 's|.*/linux-headers-||' | sort -V | tail -n 1)
-ifneq ($(DEB_KVER),)
-KDIR		?= /usr/src/linux-headers-$(DEB_KVER)
-else
-KDIR		?= /lib/modules/$(shell uname -r)/build
+# The kernel the tests boot: stock (Debian's amd64), rt, cloud or debug.
+KERNEL		?= stock
+export KERNEL
+VM		:= python3 tools/vm.py --kernel $(KERNEL)
+
+# By default, build against the headers of that kernel when they are
+# installed, else against the running kernel.
+ifeq ($(origin KDIR),undefined)
+KDIR		:= $(shell $(VM) kdir 2>/dev/null)
+ifeq ($(KDIR),)
+KDIR		:= /lib/modules/$(shell uname -r)/build
+endif
 endif
 
 # -Werror in CI, where a warning must fail the run.
@@ -61,13 +66,14 @@ selftests/%_test: selftests/%_test.c $(SELFTEST_HDRS) $(KSFT_INC)/kselftest_harn
 $(KSFT_INC)/kselftest_harness.h:
 	@sh $(SETUP)
 
+# After set-up (which may install or build the kernel), build against it.
 check: setup
-	@$(MAKE) --no-print-directory modules selftests
-	@python3 tools/vm.py check $(if $(T),--filter '$(T)')
+	@$(MAKE) --no-print-directory modules selftests KDIR=$$($(VM) kdir)
+	@$(VM) check $(if $(T),--filter '$(T)')
 
 demo: setup
-	@$(MAKE) --no-print-directory modules
-	@python3 tools/vm.py demo
+	@$(MAKE) --no-print-directory modules KDIR=$$($(VM) kdir)
+	@$(VM) demo
 
 # checkpatch types we ignore, and why (this is the one place they are listed):
 #   LINUX_VERSION_CODE  out-of-tree module: the check only applies in-tree

@@ -16,7 +16,7 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing
-modprobe configfs
+grep -qw configfs /proc/filesystems || modprobe configfs
 mount -t configfs configfs /sys/kernel/config
 hostname kfi-guest
 
@@ -42,6 +42,16 @@ demo)
 	;;
 esac
 
+# The debug kernel's checkers: leaks (scan twice, as kmemleak advises), and
+# whether lockdep is still on (a lockdep report does not taint).
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	echo scan > /sys/kernel/debug/kmemleak
+	sed 's/^/KFI-KMEMLEAK /' /sys/kernel/debug/kmemleak
+fi
+if [ -e /proc/lockdep_stats ]; then
+	echo "KFI-DEBUG-LOCKS $(awk '/debug_locks:/ {print $2}' /proc/lockdep_stats)"
+fi
 echo "KFI-TAINT $(cat /proc/sys/kernel/tainted)"
 echo "KFI-END"
 sync

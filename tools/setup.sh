@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Makes this machine ready for "make check" and "make demo":
+# Makes this machine ready for "make check" and "make demo" with the kernel
+# KERNEL names (stock, rt, cloud, debug; default stock):
 #  1. installs the Debian packages that are missing (as root, with apt-get);
 #     as any other user it prints the apt-get line to run and fails;
 #  2. extracts kselftest_harness.h, kselftest.h and checkpatch.pl from Debian's
-#     linux-source-6.1 tarball into .cache/ (git-ignored), once.
+#     linux-source-6.1 tarball into .cache/ (git-ignored), once;
+#  3. for KERNEL=debug, builds the debug kernel (tools/build-kernel.sh), once.
 # Nothing from the kernel tree is kept in the repository.
 set -eu
 
@@ -15,6 +17,14 @@ cache="$top/.cache"
 pkgs="qemu-system-x86 busybox-static cpio kmod linux-image-amd64 \
 linux-headers-amd64 linux-source-6.1 sparse libc6-dev gcc make python3 \
 xz-utils perl"
+kernel=${KERNEL:-stock}
+case $kernel in
+stock) flavour=amd64 ;;
+rt) flavour=rt-amd64; pkgs="$pkgs linux-image-rt-amd64 linux-headers-rt-amd64" ;;
+cloud) flavour=cloud-amd64; pkgs="$pkgs linux-image-cloud-amd64 linux-headers-cloud-amd64" ;;
+debug) flavour=; pkgs="$pkgs flex bison bc libelf-dev libssl-dev" ;;
+*) echo "kfi: unknown KERNEL=$kernel (stock, rt, cloud, debug)" >&2; exit 1 ;;
+esac
 
 missing=""
 for p in $pkgs; do
@@ -38,10 +48,15 @@ fi
 
 # The image and the headers must be the same version: the modules are built
 # against the headers and loaded into that image.
-kver=$(ls -d /usr/src/linux-headers-*-amd64 | sed 's|.*/linux-headers-||' | sort -V | tail -n 1)
-if [ ! -e "/boot/vmlinuz-$kver" ] || [ ! -e "/lib/modules/$kver/kernel/fs/configfs/configfs.ko" ]; then
-	echo "kfi: linux-image-$kver is not installed next to its headers" >&2
-	exit 1
+if [ -n "$flavour" ]; then
+	kver=$(ls -d /usr/src/linux-headers-*-"$flavour" |
+		sed 's|.*/linux-headers-||' | grep -E "^[0-9.]+-[0-9]+-$flavour\$" |
+		sort -V | tail -n 1)
+	if [ ! -e "/boot/vmlinuz-$kver" ] ||
+	   [ ! -e "/lib/modules/$kver/kernel/fs/configfs/configfs.ko" ]; then
+		echo "kfi: linux-image-$kver is not installed next to its headers" >&2
+		exit 1
+	fi
 fi
 
 stamp="$cache/kselftest/.extracted"
@@ -62,4 +77,8 @@ if [ ! -e "$stamp" ]; then
 		"$d"/scripts/const_structs.checkpatch "$cache/checkpatch/"
 	rm -rf "$tmp"
 	touch "$stamp"
+fi
+
+if [ "$kernel" = debug ]; then
+	"$top/tools/build-kernel.sh" >/dev/null
 fi

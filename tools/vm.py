@@ -47,18 +47,6 @@ def die(msg):
     sys.exit(2)
 
 
-def kernel_version():
-    heads = glob.glob("/usr/src/linux-headers-*-amd64")
-    if not heads:
-        die("no Debian amd64 kernel headers; run 'make setup' (tools/setup.sh)")
-    vers = [h.split("linux-headers-", 1)[1] for h in heads]
-
-    def key(v):
-        return [int(x) if x.isdigit() else x for x in re.split(r"[.-]", v)]
-
-    return sorted(vers, key=key)[-1]
-
-
 def vmlinux(kver):
     """The uncompressed kernel, extracted once from the xz bzImage.
 
@@ -83,6 +71,49 @@ def vmlinux(kver):
         f.write(elf)
     os.rename(out + ".tmp", out)
     return out
+
+
+# Debian kernel flavours the suite can boot, by KERNEL=NAME.
+FLAVOURS = {"stock": "amd64", "rt": "rt-amd64", "cloud": "cloud-amd64"}
+
+
+class Kernel:
+    """What one KERNEL=NAME means: headers to build against, image to boot."""
+
+    def __init__(self, name):
+        self.name = name
+        self.builtin_configfs = False
+        if name == "debug":
+            out = subprocess.run([os.path.join(TOP, "tools/build-kernel.sh"),
+                                  "--print"], capture_output=True, text=True)
+            self.kdir = out.stdout.strip()
+            if out.returncode or not self.kdir:
+                die("the debug kernel is not built; run 'make setup KERNEL=debug'")
+            with open(os.path.join(self.kdir, "include/config/kernel.release")) as f:
+                self.kver = f.read().strip()
+            # KASAN's early code cannot take QEMU's PVH entry: boot bzImage.
+            self.image = os.path.join(self.kdir, "arch/x86/boot/bzImage")
+            self.moddir = self.kdir
+            self.builtin_configfs = True
+            return
+        if name not in FLAVOURS:
+            die("unknown KERNEL=%s (stock, rt, cloud, debug)" % name)
+        flavour = FLAVOURS[name]
+        pat = re.compile(r"linux-headers-(\d[\d.]*-\d+-%s)$" % re.escape(flavour))
+        vers = [m.group(1) for m in
+                (pat.search(h) for h in glob.glob("/usr/src/linux-headers-*"))
+                if m]
+        if not vers:
+            die("no Debian %s kernel headers; run 'make setup KERNEL=%s'"
+                % (flavour, name))
+
+        def key(v):
+            return [int(x) if x.isdigit() else x for x in re.split(r"[.-]", v)]
+
+        self.kver = sorted(vers, key=key)[-1]
+        self.kdir = "/usr/src/linux-headers-" + self.kver
+        self.image = vmlinux(self.kver)
+        self.moddir = os.path.join("/lib/modules", self.kver)
 
 
 def accel():
@@ -110,7 +141,7 @@ def find_kos():
     return kos
 
 
-def build_initramfs(work, kver, mode, filt):
+def build_initramfs(work, kernel, mode, filt):
     stage = os.path.join(work, "initramfs")
     for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev",
               "tmp", "etc", "root", "kfi/tests"):
@@ -123,16 +154,18 @@ def build_initramfs(work, kver, mode, filt):
     shutil.copy(os.path.join(TOP, "tools/demo.sh"),
                 os.path.join(stage, "kfi/demo.sh"))
 
+    kver = kernel.kver
     moddir = os.path.join(stage, "lib/modules", kver)
-    cfs = "kernel/fs/configfs/configfs.ko"
-    os.makedirs(os.path.join(moddir, os.path.dirname(cfs)))
-    shutil.copy(os.path.join("/lib/modules", kver, cfs),
-                os.path.join(moddir, cfs))
     os.makedirs(os.path.join(moddir, "extra"))
+    if not kernel.builtin_configfs:
+        cfs = "kernel/fs/configfs/configfs.ko"
+        os.makedirs(os.path.join(moddir, os.path.dirname(cfs)))
+        shutil.copy(os.path.join(kernel.moddir, cfs),
+                    os.path.join(moddir, cfs))
     for ko in find_kos():
         shutil.copy(ko, os.path.join(moddir, "extra"))
     for f in ("modules.order", "modules.builtin", "modules.builtin.modinfo"):
-        src = os.path.join("/lib/modules", kver, f)
+        src = os.path.join(kernel.moddir, f)
         if os.path.exists(src):
             shutil.copy(src, moddir)
     subprocess.run(["depmod", "-b", stage, kver], check=True)
@@ -160,25 +193,26 @@ def build_initramfs(work, kver, mode, filt):
 class Run:
     """One boot of the guest, with both serial ports captured to files."""
 
-    def __init__(self, work, kernel, initrd, mode, cmdline_extra=""):
+    def __init__(self, work, kernel, initrd, mode):
         self.console = os.path.join(work, "console.log")
         self.results = os.path.join(work, "results.log")
         for f in (self.console, self.results):
             open(f, "w").close()
         append = ("console=ttyS0 panic=-1 oops=panic panic_on_warn=1 "
-                  "softlockup_panic=1 " + cmdline_extra)
+                  "softlockup_panic=1 random.trust_cpu=on")
         acc = accel()
         self.cmd = [
             "qemu-system-x86_64", "-M", "pc", "-m", "512", "-smp", "2",
             "-accel", acc, "-display", "none", "-no-reboot",
             "-monitor", "none",
-            "-kernel", kernel, "-initrd", initrd, "-append", append,
+            "-kernel", kernel.image, "-initrd", initrd, "-append", append,
             "-serial", "file:" + self.console,
             "-serial", "file:" + self.results,
         ]
         if acc == "kvm":
             self.cmd += ["-cpu", "host"]
-        self.limit = TIME_LIMIT[mode]
+        # KASAN and lockdep make everything several times slower.
+        self.limit = TIME_LIMIT[mode] * (4 if kernel.name == "debug" else 1)
 
     def run(self, on_line):
         proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL)
@@ -226,6 +260,8 @@ class Results:
         self.ended = False
         self.booted = False
         self.failures = []
+        self.leaks = []
+        self.debug_locks = None
 
     def line(self, line):
         if line.startswith("KFI-BOOT"):
@@ -244,6 +280,12 @@ class Results:
             return
         if line.startswith("KFI-TAINT "):
             self.taint = int(line.split()[1])
+            return
+        if line.startswith("KFI-KMEMLEAK "):
+            self.leaks.append(line[len("KFI-KMEMLEAK "):])
+            return
+        if line.startswith("KFI-DEBUG-LOCKS "):
+            self.debug_locks = line.split()[1]
             return
         if line.startswith("KFI-END"):
             self.ended = True
@@ -288,12 +330,12 @@ class Results:
 
 
 def check(args):
-    kver = kernel_version()
-    kernel = vmlinux(kver)
-    img = build_initramfs(args.work, kver, "check", args.filter)
+    kernel = Kernel(args.kernel)
+    img = build_initramfs(args.work, kernel, "check", args.filter)
     res = Results(args.verbose)
     run = Run(args.work, kernel, img, "check")
-    print("vm.py: booting %s (%s, %s)" % (kver, accel(), os.path.basename(kernel)))
+    print("vm.py: booting %s (KERNEL=%s, %s, %s)" % (
+        kernel.kver, kernel.name, accel(), os.path.basename(kernel.image)))
     run.run(res.line)
     problems = []
     if run.timed_out:
@@ -308,6 +350,10 @@ def check(args):
     if reports:
         problems.append("the kernel log shows a report:\n  " +
                         "\n  ".join(reports[:10]))
+    if res.leaks:
+        problems.append("kmemleak reports leaks:\n  " + "\n  ".join(res.leaks[:20]))
+    if res.debug_locks == "0":
+        problems.append("lockdep turned itself off (debug_locks: 0): a report was printed")
     if res.taint is not None and res.taint & ~ALLOWED_TAINT:
         problems.append("the kernel is tainted: %d (only O and E are expected)"
                         % res.taint)
@@ -326,9 +372,8 @@ def check(args):
 
 
 def demo(args):
-    kver = kernel_version()
-    kernel = vmlinux(kver)
-    img = build_initramfs(args.work, kver, "demo", None)
+    kernel = Kernel(args.kernel)
+    img = build_initramfs(args.work, kernel, "demo", None)
     run = Run(args.work, kernel, img, "demo")
     state = {"ended": False, "taint": None}
 
@@ -358,13 +403,19 @@ def demo(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", choices=("check", "demo"))
+    ap.add_argument("mode", choices=("check", "demo", "kdir"),
+                    help="kdir: print the headers directory of --kernel")
+    ap.add_argument("--kernel", default=os.environ.get("KERNEL") or "stock",
+                    help="stock (default), rt, cloud or debug")
     ap.add_argument("--filter", help="run only tests whose name matches "
                     "(shell pattern or substring of fixture.variant.test)")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="print every line the tests print")
     args = ap.parse_args()
     os.makedirs(CACHE, exist_ok=True)
+    if args.mode == "kdir":
+        print(Kernel(args.kernel).kdir)
+        return
     # Each run works in its own directory, so that runs from several
     # checkouts (or worktrees) can go on at once; the last one is kept in
     # .cache/last-run for a look at its logs.
