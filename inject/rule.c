@@ -7,8 +7,11 @@
  * group KFI_GROUP_RULES, keyed by its name: the site asks the armed rules in
  * name order and at most one of them acts per call at entry and at return.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kprobes.h>
 #include <linux/printk.h>
+#include <linux/ratelimit.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -20,6 +23,14 @@
 
 /* Rules act before hotfix redirects on one function. */
 #define KFI_GROUP_RULES		0
+
+/*
+ * One ratelimit for every rule's verbose lines and stack traces, so that
+ * no rule can flood the log. __ratelimit() only trylocks a raw spinlock:
+ * safe in a probe handler.
+ */
+static DEFINE_RATELIMIT_STATE(kfi_verbose_rs, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
 
 const char * const kfi_action_names[KFI_NR_ACTIONS] = {
 	[KFI_ACTION_RETURN] = "return",
@@ -34,11 +45,10 @@ static void kfi_rule_report(struct kfi_rule *rule, long value)
 	int verbose = READ_ONCE(rule->conf.verbose);
 
 	trace_kfi_inject(rule->name, func, action, value);
-	if (!verbose)
+	if (!verbose || !__ratelimit(&kfi_verbose_rs))
 		return;
-	pr_info_ratelimited("rule %s: %s %s %ld in pid %d (%s)\n",
-			    rule->name, func, action, value,
-			    task_pid_nr(current), current->comm);
+	pr_info("rule %s: %s %s %ld in pid %d (%s)\n", rule->name, func,
+		action, value, task_pid_nr(current), current->comm);
 	if (verbose > 1)
 		dump_stack();
 }

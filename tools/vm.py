@@ -418,7 +418,7 @@ def main():
         return
     # Each run works in its own directory, so that runs from several
     # checkouts (or worktrees) can go on at once; the last one is kept in
-    # .cache/last-run for a look at its logs.
+    # .cache/last-check (or last-demo) for a look at its logs.
     args.work = tempfile.mkdtemp(prefix="run.", dir=CACHE)
     try:
         rc = check(args) if args.mode == "check" else demo(args)
