@@ -73,9 +73,11 @@ static const struct {
  * @buf:	where to put it
  * @size:	size of @buf
  *
- * Drops one trailing newline (as echo writes it).
+ * Drops one trailing newline (as echo writes it). Any other newline is
+ * refused here, as the kstrto*() functions would take one more at the end.
  *
- * Return: 0, -EINVAL for an embedded NUL, -ERANGE when it does not fit.
+ * Return: 0, -EINVAL for an embedded NUL or newline, -ERANGE when it does
+ * not fit.
  */
 int kfi_input(const char *page, size_t count, char *buf, size_t size)
 {
@@ -83,7 +85,7 @@ int kfi_input(const char *page, size_t count, char *buf, size_t size)
 		count--;
 	if (count >= size)
 		return -ERANGE;
-	if (memchr(page, '\0', count))
+	if (memchr(page, '\0', count) || memchr(page, '\n', count))
 		return -EINVAL;
 	memcpy(buf, page, count);
 	buf[count] = '\0';
