@@ -128,7 +128,8 @@ int kfi_parse_value(const char *s, long *val)
 		/* Hex is a bit pattern: the full unsigned range is fine. */
 		if (!isxdigit(digits[2]))
 			return -EINVAL;
-		err = kstrtoul(digits + 2, 16, &u);
+		/* kstrtoul() skips the "0x" itself, and only one. */
+		err = kstrtoul(digits, 16, &u);
 		if (err)
 			return err;
 		*val = *s == '-' ? -(long)u : (long)u;
