@@ -110,8 +110,8 @@ static int kfi_parse_errno(const char *s, long *val)
 
 /**
  * kfi_parse_value() - a register value as users write it
- * @s:		decimal ("-12"), 0x-hex ("0xff", "-0x10", up to 64 bits) or an
- *		errno name ("-ENOMEM", "EIO")
+ * @s:		decimal ("-12"), 0x-hex ("0xff" up to 64 bits, "-0x10" down to
+ *		LONG_MIN) or an errno name ("-ENOMEM", "EIO")
  * @val:	the value
  *
  * Return: 0, -EINVAL, -ERANGE.
@@ -132,6 +132,8 @@ int kfi_parse_value(const char *s, long *val)
 		err = kstrtoul(digits, 16, &u);
 		if (err)
 			return err;
+		if (*s == '-' && u > (unsigned long)LONG_MAX + 1)
+			return -ERANGE;
 		*val = *s == '-' ? -(long)u : (long)u;
 		return 0;
 	}
