@@ -241,7 +241,8 @@ int kfi_parse_pids(char *s, pid_t *pids, unsigned int *nr)
 		err = kstrtoint(tok, 10, &pid);
 		if (err)
 			return err;
-		if (pid < 1 || pid > PID_MAX_LIMIT)
+		/* pid_max is at most PID_MAX_LIMIT, and pids are below it. */
+		if (pid < 1 || pid >= PID_MAX_LIMIT)
 			return -ERANGE;
 		if (n == KFI_RULE_MAX_PIDS)
 			return -ERANGE;
