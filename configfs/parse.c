@@ -73,9 +73,11 @@ static const struct {
  * @buf:	where to put it
  * @size:	size of @buf
  *
- * Drops one trailing newline (as echo writes it).
+ * Drops one trailing newline (as echo writes it). Any other newline is
+ * refused here, as the kstrto*() functions would take one more at the end.
  *
- * Return: 0, -EINVAL for an embedded NUL, -ERANGE when it does not fit.
+ * Return: 0, -EINVAL for an embedded NUL or newline, -ERANGE when it does
+ * not fit.
  */
 int kfi_input(const char *page, size_t count, char *buf, size_t size)
 {
@@ -83,7 +85,7 @@ int kfi_input(const char *page, size_t count, char *buf, size_t size)
 		count--;
 	if (count >= size)
 		return -ERANGE;
-	if (memchr(page, '\0', count))
+	if (memchr(page, '\0', count) || memchr(page, '\n', count))
 		return -EINVAL;
 	memcpy(buf, page, count);
 	buf[count] = '\0';
@@ -108,8 +110,8 @@ static int kfi_parse_errno(const char *s, long *val)
 
 /**
  * kfi_parse_value() - a register value as users write it
- * @s:		decimal ("-12"), 0x-hex ("0xff", "-0x10", up to 64 bits) or an
- *		errno name ("-ENOMEM", "EIO")
+ * @s:		decimal ("-12"), 0x-hex ("0xff" up to 64 bits, "-0x10" down to
+ *		LONG_MIN) or an errno name ("-ENOMEM", "EIO")
  * @val:	the value
  *
  * Return: 0, -EINVAL, -ERANGE.
@@ -126,9 +128,12 @@ int kfi_parse_value(const char *s, long *val)
 		/* Hex is a bit pattern: the full unsigned range is fine. */
 		if (!isxdigit(digits[2]))
 			return -EINVAL;
-		err = kstrtoul(digits + 2, 16, &u);
+		/* kstrtoul() skips the "0x" itself, and only one. */
+		err = kstrtoul(digits, 16, &u);
 		if (err)
 			return err;
+		if (*s == '-' && u > (unsigned long)LONG_MAX + 1)
+			return -ERANGE;
 		*val = *s == '-' ? -(long)u : (long)u;
 		return 0;
 	}
@@ -236,7 +241,8 @@ int kfi_parse_pids(char *s, pid_t *pids, unsigned int *nr)
 		err = kstrtoint(tok, 10, &pid);
 		if (err)
 			return err;
-		if (pid < 1 || pid > PID_MAX_LIMIT)
+		/* pid_max is at most PID_MAX_LIMIT, and pids are below it. */
+		if (pid < 1 || pid >= PID_MAX_LIMIT)
 			return -ERANGE;
 		if (n == KFI_RULE_MAX_PIDS)
 			return -ERANGE;
