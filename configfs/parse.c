@@ -134,7 +134,7 @@ int kfi_parse_value(const char *s, long *val)
 			return err;
 		if (*s == '-' && u > (unsigned long)LONG_MAX + 1)
 			return -ERANGE;
-		*val = *s == '-' ? -(long)u : (long)u;
+		*val = *s == '-' ? (long)-u : (long)u;
 		return 0;
 	}
 	if (!isdigit(*digits))
@@ -263,7 +263,7 @@ int kfi_parse_pids(char *s, pid_t *pids, unsigned int *nr)
  */
 int kfi_parse_args(char *s, unsigned long *vals, unsigned int *mask)
 {
-	unsigned long tmp[KFI_RULE_MAX_ARGS];
+	unsigned long tmp[KFI_RULE_MAX_ARGS] = {};
 	unsigned int m = 0;
 	char *tok;
 
