@@ -7,17 +7,27 @@
 #   make demo            boot the guest and narrate what kfi does
 #   make lint            sparse and checkpatch on every C file and header
 #
+# ARCH=arm64 cross-builds for, and boots, Debian's arm64 kernel instead.
 # KDIR defaults to the headers of the kernel the tests boot (Debian's
 # linux-headers-amd64), else to the running kernel's build directory.
 
-ARCH		?= x86
 SETUP		:= tools/setup.sh
 CACHE		:= $(CURDIR)/.cache
+
+ifeq ($(ARCH),arm64)
+CROSS_COMPILE	?= aarch64-linux-gnu-
+export CROSS_COMPILE
+TARCH		:= arm64
+else ifeq ($(ARCH),)
+TARCH		:= $(shell uname -m)
+else
+TARCH		:= $(ARCH)
+endif
 
 # The kernel the tests boot: stock (Debian's amd64), rt, cloud or debug.
 KERNEL		?= stock
 export KERNEL
-VM		:= python3 tools/vm.py --kernel $(KERNEL)
+VM		:= python3 tools/vm.py --kernel $(KERNEL) --arch $(TARCH)
 
 # By default, build against the headers of that kernel when they are
 # installed, else against the running kernel.
@@ -37,7 +47,9 @@ export KFI_WERROR
 KBUILD		= $(MAKE) -C $(KDIR) M=$(CURDIR)
 
 SELFTEST_SRCS	:= $(wildcard selftests/*_test.c)
-SELFTEST_BINS	:= $(SELFTEST_SRCS:.c=)
+# Static test programs, one directory per architecture.
+SELFTEST_OUT	:= selftests/.build/$(TARCH)
+SELFTEST_BINS	:= $(patsubst selftests/%.c,$(SELFTEST_OUT)/%,$(SELFTEST_SRCS))
 SELFTEST_HDRS	:= $(wildcard selftests/*.h)
 KSFT_INC	:= $(CACHE)/kselftest
 TEST_CFLAGS	:= -O2 -g -Wall -Wextra -Werror -static -D_GNU_SOURCE \
@@ -52,16 +64,18 @@ modules:
 
 clean:
 	$(KBUILD) clean
-	rm -f $(SELFTEST_BINS)
+	rm -rf selftests/.build
 
 # Installs missing packages (as root) and extracts the kernel-tree tools.
 setup:
 	@sh $(SETUP)
+	@if [ "$(TARCH)" = arm64 ]; then sh tools/setup-arm64.sh; fi
 
 selftests: $(SELFTEST_BINS)
 
-selftests/%_test: selftests/%_test.c $(SELFTEST_HDRS) $(KSFT_INC)/kselftest_harness.h
-	$(CC) $(TEST_CFLAGS) -o $@ $< -lm
+$(SELFTEST_OUT)/%_test: selftests/%_test.c $(SELFTEST_HDRS) $(KSFT_INC)/kselftest_harness.h
+	@mkdir -p $(SELFTEST_OUT)
+	$(CROSS_COMPILE)gcc $(TEST_CFLAGS) -o $@ $< -lm
 
 $(KSFT_INC)/kselftest_harness.h:
 	@sh $(SETUP)

@@ -20,6 +20,18 @@ grep -qw configfs /proc/filesystems || modprobe configfs
 mount -t configfs configfs /sys/kernel/config
 hostname kfi-guest
 
+# Where the results go: the second UART, or a virtio console on machines with
+# one UART (arm64 "virt"), whose driver modules vm.py names.
+for m in $(cat /kfi/channel); do
+	modprobe "$m"
+done
+if [ -n "$(cat /kfi/channel)" ]; then
+	out=/dev/hvc0
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		[ -e $out ] && break
+		sleep 0.2
+	done
+fi
 exec >$out 2>&1
 echo "KFI-BOOT $(uname -r)"
 

@@ -77,12 +77,37 @@ def vmlinux(kver):
 FLAVOURS = {"stock": "amd64", "rt": "rt-amd64", "cloud": "cloud-amd64"}
 
 
+ARM64_ROOT = os.path.join(CACHE, "arm64/root")
+
+
 class Kernel:
     """What one KERNEL=NAME means: headers to build against, image to boot."""
 
-    def __init__(self, name):
+    def __init__(self, name, arch="x86_64"):
         self.name = name
+        self.arch = arch
         self.builtin_configfs = False
+        self.busybox = shutil.which("busybox") or "/bin/busybox"
+        # Modules the guest loads first to have its results channel.
+        self.channel_modules = []
+        if arch == "arm64":
+            if name != "stock":
+                die("KERNEL=%s is x86_64 only" % name)
+            heads = glob.glob(os.path.join(ARM64_ROOT, "usr/src/linux-headers-*-arm64"))
+            if not heads:
+                die("no arm64 kernel; run 'make setup ARCH=arm64'")
+            self.kdir = heads[0]
+            self.kver = os.path.basename(self.kdir)[len("linux-headers-"):]
+            self.image = os.path.join(ARM64_ROOT, "boot/vmlinuz-" + self.kver)
+            self.moddir = os.path.join(ARM64_ROOT, "lib/modules", self.kver)
+            self.busybox = os.path.join(ARM64_ROOT, "bin/busybox")
+            self.channel_modules = [
+                "kernel/drivers/virtio/virtio_mmio.ko",
+                "kernel/drivers/char/virtio_console.ko",
+            ]
+            return
+        if arch != "x86_64":
+            die("unknown ARCH=%s (x86_64, arm64)" % arch)
         if name == "debug":
             out = subprocess.run([os.path.join(TOP, "tools/build-kernel.sh"),
                                   "--print"], capture_output=True, text=True)
@@ -146,8 +171,7 @@ def build_initramfs(work, kernel, mode, filt):
     for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev",
               "tmp", "etc", "root", "kfi/tests"):
         os.makedirs(os.path.join(stage, d), exist_ok=True)
-    busybox = shutil.which("busybox") or "/bin/busybox"
-    shutil.copy(busybox, os.path.join(stage, "bin/busybox"))
+    shutil.copy(kernel.busybox, os.path.join(stage, "bin/busybox"))
     shutil.copy(os.path.join(TOP, "tools/guest-init.sh"),
                 os.path.join(stage, "init"))
     os.chmod(os.path.join(stage, "init"), 0o755)
@@ -157,11 +181,12 @@ def build_initramfs(work, kernel, mode, filt):
     kver = kernel.kver
     moddir = os.path.join(stage, "lib/modules", kver)
     os.makedirs(os.path.join(moddir, "extra"))
+    wanted = list(kernel.channel_modules)
     if not kernel.builtin_configfs:
-        cfs = "kernel/fs/configfs/configfs.ko"
-        os.makedirs(os.path.join(moddir, os.path.dirname(cfs)))
-        shutil.copy(os.path.join(kernel.moddir, cfs),
-                    os.path.join(moddir, cfs))
+        wanted.append("kernel/fs/configfs/configfs.ko")
+    for mod in wanted:
+        os.makedirs(os.path.join(moddir, os.path.dirname(mod)), exist_ok=True)
+        shutil.copy(os.path.join(kernel.moddir, mod), os.path.join(moddir, mod))
     for ko in find_kos():
         shutil.copy(ko, os.path.join(moddir, "extra"))
     for f in ("modules.order", "modules.builtin", "modules.builtin.modinfo"):
@@ -170,7 +195,8 @@ def build_initramfs(work, kernel, mode, filt):
             shutil.copy(src, moddir)
     subprocess.run(["depmod", "-b", stage, kver], check=True)
 
-    tests = sorted(glob.glob(os.path.join(TOP, "selftests/*_test")))
+    tests = sorted(glob.glob(os.path.join(TOP, "selftests/.build", kernel.arch,
+                                          "*_test")))
     for t in tests:
         shutil.copy(t, os.path.join(stage, "kfi/tests"))
     with open(os.path.join(stage, "kfi/mode"), "w") as f:
@@ -180,6 +206,9 @@ def build_initramfs(work, kernel, mode, filt):
             f.write(os.path.basename(t) + "\n")
     with open(os.path.join(stage, "kfi/filter"), "w") as f:
         f.write((filt or "") + "\n")
+    with open(os.path.join(stage, "kfi/channel"), "w") as f:
+        f.write(" ".join(os.path.basename(m)[:-3] for m in kernel.channel_modules)
+                + "\n")
 
     img = os.path.join(work, "initramfs.cpio")
     files = subprocess.run(["find", "."], cwd=stage, check=True,
@@ -200,19 +229,30 @@ class Run:
             open(f, "w").close()
         append = ("console=ttyS0 panic=-1 oops=panic panic_on_warn=1 "
                   "softlockup_panic=1 random.trust_cpu=on")
-        acc = accel()
-        self.cmd = [
-            "qemu-system-x86_64", "-M", "pc", "-m", "512", "-smp", "2",
-            "-accel", acc, "-display", "none", "-no-reboot",
-            "-monitor", "none",
-            "-kernel", kernel.image, "-initrd", initrd, "-append", append,
-            "-serial", "file:" + self.console,
-            "-serial", "file:" + self.results,
-        ]
-        if acc == "kvm":
-            self.cmd += ["-cpu", "host"]
-        # KASAN and lockdep make everything several times slower.
-        self.limit = TIME_LIMIT[mode] * (4 if kernel.name == "debug" else 1)
+        common = ["-m", "512", "-smp", "2", "-display", "none",
+                  "-no-reboot", "-monitor", "none", "-kernel", kernel.image,
+                  "-initrd", initrd]
+        if kernel.arch == "arm64":
+            # One UART on "virt": the tests talk over a virtio console.
+            self.cmd = ["qemu-system-aarch64", "-M", "virt", "-accel", "tcg",
+                        "-cpu", "max,pauth-impdef=on"] + common + [
+                "-append", append.replace("ttyS0", "ttyAMA0"),
+                "-serial", "file:" + self.console,
+                "-device", "virtio-serial-device",
+                "-chardev", "file,id=results,path=" + self.results,
+                "-device", "virtconsole,chardev=results"]
+        else:
+            acc = accel()
+            self.cmd = ["qemu-system-x86_64", "-M", "pc", "-accel", acc] + \
+                common + ["-append", append,
+                          "-serial", "file:" + self.console,
+                          "-serial", "file:" + self.results]
+            if acc == "kvm":
+                self.cmd += ["-cpu", "host"]
+        # KASAN and lockdep, or emulating another architecture, make
+        # everything several times slower.
+        slow = kernel.name == "debug" or kernel.arch != "x86_64"
+        self.limit = TIME_LIMIT[mode] * (4 if slow else 1)
 
     def run(self, on_line):
         proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL)
@@ -330,12 +370,14 @@ class Results:
 
 
 def check(args):
-    kernel = Kernel(args.kernel)
+    kernel = Kernel(args.kernel, args.arch)
     img = build_initramfs(args.work, kernel, "check", args.filter)
     res = Results(args.verbose)
     run = Run(args.work, kernel, img, "check")
     print("vm.py: booting %s (KERNEL=%s, %s, %s)" % (
-        kernel.kver, kernel.name, accel(), os.path.basename(kernel.image)))
+        kernel.kver, kernel.name,
+        accel() if kernel.arch == "x86_64" else "tcg",
+        os.path.basename(kernel.image)))
     run.run(res.line)
     problems = []
     if run.timed_out:
@@ -372,7 +414,7 @@ def check(args):
 
 
 def demo(args):
-    kernel = Kernel(args.kernel)
+    kernel = Kernel(args.kernel, args.arch)
     img = build_initramfs(args.work, kernel, "demo", None)
     run = Run(args.work, kernel, img, "demo")
     state = {"ended": False, "taint": None}
@@ -407,6 +449,7 @@ def main():
                     help="kdir: print the headers directory of --kernel")
     ap.add_argument("--kernel", default=os.environ.get("KERNEL") or "stock",
                     help="stock (default), rt, cloud or debug")
+    ap.add_argument("--arch", default="x86_64", help="x86_64 (default) or arm64")
     ap.add_argument("--filter", help="run only tests whose name matches "
                     "(shell pattern or substring of fixture.variant.test)")
     ap.add_argument("-v", "--verbose", action="store_true",
@@ -414,7 +457,7 @@ def main():
     args = ap.parse_args()
     os.makedirs(CACHE, exist_ok=True)
     if args.mode == "kdir":
-        print(Kernel(args.kernel).kdir)
+        print(Kernel(args.kernel, args.arch).kdir)
         return
     # Each run works in its own directory, so that runs from several
     # checkouts (or worktrees) can go on at once; the last one is kept in
