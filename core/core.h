@@ -63,10 +63,12 @@ struct kfi_attach {
 	struct kfi_site *site;
 	struct list_head node;		/* in site->attached (RCU) */
 	u64 id;				/* unique, never reused */
+	unsigned int flags;		/* KFI_ATTACH_* given to kfi_attach() */
 };
 
 /* Attach flags. */
 #define KFI_ATTACH_MAY_WAIT	BIT(0)	/* "mod:sym" of a module not loaded yet */
+#define KFI_ATTACH_EXCLUSIVE	BIT(1)	/* alone in its group on the site */
 
 /* Why an attach failed, in words a user understands. */
 struct kfi_attach_error {

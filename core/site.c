@@ -293,6 +293,25 @@ static struct kfi_site *kfi_site_find(const char *module, const char *name)
 	return NULL;
 }
 
+/*
+ * An attachment of @a's group on @site that @a may not share the site with:
+ * either of the two asked for KFI_ATTACH_EXCLUSIVE.
+ */
+static struct kfi_attach *kfi_site_excluder(struct kfi_site *site,
+					    const struct kfi_attach *a,
+					    unsigned int flags)
+{
+	struct kfi_attach *b;
+
+	lockdep_assert_held(&kfi_core_mutex);
+
+	list_for_each_entry(b, &site->attached, node)
+		if (b->group == a->group &&
+		    ((flags | b->flags) & KFI_ATTACH_EXCLUSIVE))
+			return b;
+	return NULL;
+}
+
 /* Inserts @a into the site's list, in (group, key) order. */
 static void kfi_site_insert(struct kfi_site *site, struct kfi_attach *a)
 {
@@ -317,7 +336,11 @@ static void kfi_site_insert(struct kfi_site *site, struct kfi_attach *a)
  * @a:		the attachment, with ops, group and key filled in
  * @target:	"[module:]symbol"; an offset other than 0 is refused
  * @flags:	KFI_ATTACH_MAY_WAIT to accept a function of a module that is
- *		not loaded yet (named as "module:symbol")
+ *		not loaded yet (named as "module:symbol");
+ *		KFI_ATTACH_EXCLUSIVE to be the only attachment of @a's group
+ *		on the site: refused with -EBUSY while another of its group is
+ *		attached, and others of its group are refused while @a is
+ *		attached
  * @error:	if not NULL, filled in with the reason when it fails
  *
  * Creates the site and registers its probes if @a is the first attachment.
@@ -368,7 +391,19 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 
 	mutex_lock(&kfi_core_mutex);
 	site = kfi_site_find(module, name);
-	if (!site) {
+	if (site) {
+		struct kfi_attach *b = kfi_site_excluder(site, a, flags);
+
+		if (b) {
+			err = -EBUSY;
+			if (error)
+				snprintf(error->why, sizeof(error->why),
+					 "%s%s%s: already held exclusively by %s (error %d)",
+					 module, *module ? ":" : "", name,
+					 b->key, err);
+			goto out_unlock;
+		}
+	} else {
 		new = kzalloc(sizeof(*new), GFP_KERNEL);
 		if (!new) {
 			err = -ENOMEM;
@@ -400,6 +435,7 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 	}
 	a->site = site;
 	a->id = ++kfi_next_id;
+	a->flags = flags;
 	kfi_site_insert(site, a);
 	mutex_unlock(&kfi_core_mutex);
 	return 0;
