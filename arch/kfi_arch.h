@@ -55,6 +55,13 @@ void kfi_arch_skip_call(struct pt_regs *regs, unsigned long val);
 void kfi_arch_redirect(struct pt_regs *regs, unsigned long addr);
 
 /*
+ * At a probe that rides on ftrace, whose call site is at @addr: go on after
+ * that call site, as kprobes itself would when the handler returns 0. Same
+ * rules as above.
+ */
+void kfi_arch_ftrace_continue(struct pt_regs *regs, unsigned long addr);
+
+/*
  * At function entry: the address the call will return to, seen through a
  * kretprobe trampoline at @trampoline (0 if unknown).
  */

@@ -115,6 +115,17 @@ static int kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
 			break;
 		}
 	}
+	/*
+	 * Never return 0 from a probe on ftrace: should a breakpoint left by
+	 * ftrace's patching of the call site reach kprobes (seen under QEMU's
+	 * multi-threaded TCG), kprobes would single-step the probe's
+	 * instruction slot, and a probe on ftrace has none: a jump to 0.
+	 * Going on after the call site ourselves is right on both paths.
+	 */
+	if (kprobe_ftrace(kp)) {
+		kfi_arch_ftrace_continue(regs, (unsigned long)kp->addr);
+		return 1;
+	}
 	return 0;
 }
 NOKPROBE_SYMBOL(kfi_site_entry);

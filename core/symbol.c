@@ -12,6 +12,8 @@
 #include <linux/ctype.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
+#include <linux/namei.h>
+#include <linux/path.h>
 #include <linux/string.h>
 
 #include "core/core.h"
@@ -147,17 +149,22 @@ int kfi_symbol_resolve(const char *target, struct kfi_symbol *sym)
  * kfi_symbol_module_loaded() - whether a module is loaded
  * @module:	the module's name
  *
- * Every module defines __this_module, its struct module; kallsyms knows it
- * while the module is loaded (with CONFIG_KALLSYMS_ALL, as distribution
- * kernels have; without it this always says no).
+ * The kernel exports no lookup of modules by name, and kallsyms only knows
+ * a module's data symbols with CONFIG_KALLSYMS_ALL (Debian's arm64 kernel
+ * has it off). Every loadable module, from its loading to its unloading,
+ * has /sys/module/NAME/initstate (built-in ones have none). Without sysfs
+ * at /sys this says no, and a hotfix then waits for the module.
  *
  * Context: process context, may sleep.
  */
 bool kfi_symbol_module_loaded(const char *module)
 {
-	char target[MODULE_NAME_LEN + sizeof(":__this_module")];
-	struct kfi_symbol sym;
+	char p[sizeof("/sys/module//initstate") + MODULE_NAME_LEN];
+	struct path path;
 
-	snprintf(target, sizeof(target), "%s:__this_module", module);
-	return !kfi_symbol_resolve(target, &sym);
+	snprintf(p, sizeof(p), "/sys/module/%s/initstate", module);
+	if (kern_path(p, LOOKUP_FOLLOW, &path))
+		return false;
+	path_put(&path);
+	return true;
 }

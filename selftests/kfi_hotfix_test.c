@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 #include <sys/prctl.h>
 
 #include "kselftest_harness.h"
@@ -449,6 +450,26 @@ static void *loop_thread(void *arg)
 	return NULL;
 }
 
+/* Reads "answer" (one call per read) until told to stop. */
+static void *read_thread(void *arg)
+{
+	struct loop_result *r = arg;
+
+	do {
+		switch (tb("answer")) {
+		case 42:
+			r->fixed++;
+			break;
+		case 41:
+			r->buggy++;
+			break;
+		default:
+			r->other++;
+		}
+	} while (!loopers_stop);
+	return NULL;
+}
+
 #define MAX_LOOPERS	16
 
 static int nr_loopers(void)
@@ -459,11 +480,13 @@ static int nr_loopers(void)
 }
 
 static void loopers_start(struct __test_metadata *_metadata, pthread_t *th,
-			  struct loop_result *res, int n)
+			  struct loop_result *res, int n,
+			  void *(*even)(void *), void *(*odd)(void *))
 {
 	loopers_stop = false;
 	for (int i = 0; i < n; i++)
-		ASSERT_EQ(0, pthread_create(&th[i], NULL, loop_thread, &res[i]));
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, i & 1 ? odd : even,
+					    &res[i]));
 }
 
 /* Stops the loopers; the totals of what they saw, each checked. */
@@ -495,13 +518,21 @@ TEST_F(hotfix, enable_disable_and_rules_race_with_calls_on_all_cpus)
 	struct loop_result res[MAX_LOOPERS] = {}, total;
 	pthread_t th[MAX_LOOPERS];
 	int n = nr_loopers(), flip;
+	struct timespec start;
 	long calls0;
 
 	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
 	calls0 = kfi_read_long(HF "/calls");
-	loopers_start(_metadata, th, res, n);
+	loopers_start(_metadata, th, res, n, loop_thread, loop_thread);
+	/* 200 flips, or what fits in 10 s on a slow emulated machine. */
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (flip = 0; flip < 200; flip++) {
+		struct timespec now;
 		char buf[1024];
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (flip >= 20 && now.tv_sec - start.tv_sec >= 10)
+			break;
 
 		ASSERT_EQ(0, kfi_write(HF "/enabled", flip & 1 ? "1" : "0"));
 		ASSERT_GT(kfi_read(HF "/functions", buf, sizeof(buf)), 0);
@@ -521,21 +552,32 @@ TEST_F(hotfix, enable_disable_and_rules_race_with_calls_on_all_cpus)
 		TH_LOG("\"calls\" is not the number of calls redirected");
 	EXPECT_GT(total.fixed, 0);
 	EXPECT_GT(total.buggy, 0) TH_LOG("no call ran while disabled");
-	TH_LOG("%d threads, %ld of %ld calls redirected", n, total.fixed,
-	       total.fixed + total.buggy);
+	TH_LOG("%d threads, %d flips, %ld of %ld calls redirected", n, flip,
+	       total.fixed, total.fixed + total.buggy);
 	ASSERT_EQ(0, kfi_write(HF "/enabled", "1"));
 	EXPECT_EQ(42, tb("answer"));
 }
 
-/* Hotfix modules load and unload while every CPU calls the function. */
+/*
+ * Hotfix modules load and unload while every CPU calls the function, in a
+ * kernel loop and from user space.
+ */
 TEST_F(hotfix, load_and_unload_race_with_calls_on_all_cpus)
 {
 	struct loop_result res[MAX_LOOPERS] = {}, total;
 	pthread_t th[MAX_LOOPERS];
 	int n = nr_loopers(), round;
+	struct timespec start;
 
-	loopers_start(_metadata, th, res, n);
-	for (round = 0; round < 10; round++) {
+	loopers_start(_metadata, th, res, n, loop_thread, read_thread);
+	/* 20 rounds, or what fits in 10 s on a slow emulated machine. */
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (round = 0; round < 20; round++) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (round >= 3 && now.tv_sec - start.tv_sec >= 10)
+			break;
 		ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
 		ASSERT_EQ(1, kfi_read_long(HF "/enabled"));
 		usleep(5000);
@@ -543,8 +585,8 @@ TEST_F(hotfix, load_and_unload_race_with_calls_on_all_cpus)
 		ASSERT_FALSE(kfi_module_loaded("kfi_test_hotfix"));
 	}
 	loopers_finish(_metadata, th, res, n, &total);
-	TH_LOG("%d threads, %ld of %ld calls redirected", n, total.fixed,
-	       total.fixed + total.buggy);
+	TH_LOG("%d threads, %d rounds, %ld of %ld calls redirected", n, round,
+	       total.fixed, total.fixed + total.buggy);
 	EXPECT_EQ(41, tb("answer"));
 }
 

@@ -234,7 +234,8 @@ class Run:
                   "-initrd", initrd]
         if kernel.arch == "arm64":
             # One UART on "virt": the tests talk over a virtio console.
-            self.cmd = ["qemu-system-aarch64", "-M", "virt", "-accel", "tcg",
+            self.cmd = ["qemu-system-aarch64", "-M", "virt",
+                        "-accel", "tcg,thread=single",
                         "-cpu", "max,pauth-impdef=on"] + common + [
                 "-append", append.replace("ttyS0", "ttyAMA0"),
                 "-serial", "file:" + self.console,
@@ -243,7 +244,13 @@ class Run:
                 "-device", "virtconsole,chardev=results"]
         else:
             acc = accel()
-            self.cmd = ["qemu-system-x86_64", "-M", "pc", "-accel", acc] + \
+            # One host thread for all vCPUs under TCG: with a thread per
+            # vCPU, a vCPU can run a stale translation of code another
+            # vCPU just patched (kprobes then loop on, or jump to 0 from,
+            # a breakpoint that is no longer in memory). The guest still
+            # has two CPUs, preemption and IPIs.
+            self.cmd = ["qemu-system-x86_64", "-M", "pc", "-accel",
+                        acc if acc == "kvm" else "tcg,thread=single"] + \
                 common + ["-append", append,
                           "-serial", "file:" + self.console,
                           "-serial", "file:" + self.results]

@@ -9,6 +9,8 @@
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 
+#include <asm/insn.h>
+
 #include "arch/kfi_arch.h"
 
 const char * const kfi_arch_name = "arm64";
@@ -58,6 +60,13 @@ void kfi_arch_redirect(struct pt_regs *regs, unsigned long addr)
 	kfi_arm64_jump(regs, addr);
 }
 NOKPROBE_SYMBOL(kfi_arch_redirect);
+
+/* arm64 6.1 has no kprobes on ftrace; for later kernels: one instruction. */
+void kfi_arch_ftrace_continue(struct pt_regs *regs, unsigned long addr)
+{
+	kfi_arm64_jump(regs, addr + AARCH64_INSN_SIZE);
+}
+NOKPROBE_SYMBOL(kfi_arch_ftrace_continue);
 
 unsigned long kfi_arch_return_address(struct pt_regs *regs,
 				      unsigned long trampoline)

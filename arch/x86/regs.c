@@ -3,6 +3,7 @@
  * x86_64: arguments in rdi, rsi, rdx, rcx, r8, r9; the return value in rax;
  * at a function's entry the return address is at the top of the stack.
  */
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/preempt.h>
 #include <linux/ptrace.h>
@@ -70,6 +71,12 @@ void kfi_arch_redirect(struct pt_regs *regs, unsigned long addr)
 	instruction_pointer_set(regs, addr);
 }
 NOKPROBE_SYMBOL(kfi_arch_redirect);
+
+void kfi_arch_ftrace_continue(struct pt_regs *regs, unsigned long addr)
+{
+	instruction_pointer_set(regs, addr + MCOUNT_INSN_SIZE);
+}
+NOKPROBE_SYMBOL(kfi_arch_ftrace_continue);
 
 unsigned long kfi_arch_return_address(struct pt_regs *regs,
 				      unsigned long trampoline)
