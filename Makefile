@@ -38,9 +38,10 @@ KDIR		:= /lib/modules/$(shell uname -r)/build
 endif
 endif
 
-# -Werror in CI, where a warning must fail the run.
+# -Werror in CI, where a warning must fail the run. The Kbuild files say
+# ccflags-$(KFI_WERROR), so the value must be y.
 ifneq ($(CI),)
-KFI_WERROR	:= 1
+KFI_WERROR	:= y
 endif
 export KFI_WERROR
 
@@ -105,7 +106,7 @@ TRACE_HDRS	= $(shell git ls-files '*/trace.h' 2>/dev/null)
 LINT_FILES	= $(filter-out $(TRACE_HDRS),$(shell git ls-files '*.c' '*.h' 2>/dev/null))
 
 lint: setup
-	$(KBUILD) C=2 KFI_WERROR=1 modules 2>&1 | \
+	$(KBUILD) C=2 KFI_WERROR=y modules 2>&1 | \
 		tee $(CACHE)/sparse.log
 	@! grep -E 'warning:|error:' $(CACHE)/sparse.log
 	$(CHECKPATCH) --ignore $(CHECKPATCH_IGNORE) -f $(LINT_FILES)
