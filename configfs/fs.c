@@ -8,6 +8,7 @@
  *   ├── version     (RO)
  *   ├── rules/      mkdir NAME: a new rule (rules.c)
  *   └── hotfixes/   one directory per registered hotfix, made by kfi
+ *                   (hotfixes.c)
  */
 #include <linux/configfs.h>
 #include <linux/module.h>
@@ -17,6 +18,7 @@
 #include "arch/kfi_arch.h"
 #include "configfs/kfi_configfs.h"
 #include "configfs/parse.h"
+#include "hotfix/hotfix.h"
 #include "inject/inject.h"
 
 static ssize_t kfi_root_enabled_show(struct config_item *item, char *page)
@@ -88,10 +90,12 @@ static struct configfs_subsystem kfi_subsys = {
 };
 
 static struct config_group kfi_rules_group;
-static struct config_group kfi_hotfixes_group;
+struct config_group kfi_hotfixes_group;
 
 int kfi_configfs_init(void)
 {
+	int err;
+
 	config_group_init(&kfi_subsys.su_group);
 	mutex_init(&kfi_subsys.su_mutex);
 
@@ -101,10 +105,15 @@ int kfi_configfs_init(void)
 				    &kfi_hotfixes_type);
 	configfs_add_default_group(&kfi_hotfixes_group, &kfi_subsys.su_group);
 
-	return configfs_register_subsystem(&kfi_subsys);
+	err = configfs_register_subsystem(&kfi_subsys);
+	if (err)
+		return err;
+	kfi_hotfix_set_view(&kfi_configfs_hotfix_view);
+	return 0;
 }
 
 void kfi_configfs_exit(void)
 {
+	kfi_hotfix_set_view(NULL);
 	configfs_unregister_subsystem(&kfi_subsys);
 }

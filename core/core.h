@@ -99,6 +99,8 @@ struct kfi_symbol {
 int kfi_symbol_parse(const char *target, char *module, char *name,
 		     unsigned long *offset);
 int kfi_symbol_resolve(const char *target, struct kfi_symbol *sym);
+int kfi_symbol_describe(struct kfi_symbol *sym);
+bool kfi_symbol_module_loaded(const char *module);
 
 int kfi_core_init(void);
 void kfi_core_exit(void);

@@ -380,7 +380,9 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 		/* The canonical name, also when the user left out the module. */
 		strscpy(module, sym.module, sizeof(module));
 		strscpy(name, sym.name, sizeof(name));
-	} else if (!(err == -ENOENT && *module && (flags & KFI_ATTACH_MAY_WAIT))) {
+	} else if (!(err == -ENOENT && *module && (flags & KFI_ATTACH_MAY_WAIT)) ||
+		   kfi_symbol_module_loaded(module)) {
+		/* Waiting makes sense only for a module not loaded yet. */
 		kfi_site_describe_error(error, module, name, err);
 		return err;
 	}

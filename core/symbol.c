@@ -72,9 +72,16 @@ int kfi_symbol_parse(const char *target, char *module, char *name,
 	return 0;
 }
 
-/* "name+0x0/0x1a0 [module]" as sprint_symbol() prints it. */
-static int kfi_symbol_describe(struct kfi_symbol *sym)
+/**
+ * kfi_symbol_describe() - name the symbol at an address
+ * @sym:	@sym->addr set; fills in the rest
+ *
+ * Context: any.
+ * Return: 0, or -ENOENT if no symbol holds @sym->addr.
+ */
+int kfi_symbol_describe(struct kfi_symbol *sym)
 {
+	/* "name+0x0/0x1a0 [module]" as sprint_symbol() prints it. */
 	char buf[KSYM_SYMBOL_LEN];
 	char *plus, *slash, *mod;
 
@@ -134,4 +141,23 @@ int kfi_symbol_resolve(const char *target, struct kfi_symbol *sym)
 		return err ?: -ENOENT;
 	sym->addr = (unsigned long)kp.addr;
 	return kfi_symbol_describe(sym);
+}
+
+/**
+ * kfi_symbol_module_loaded() - whether a module is loaded
+ * @module:	the module's name
+ *
+ * Every module defines __this_module, its struct module; kallsyms knows it
+ * while the module is loaded (with CONFIG_KALLSYMS_ALL, as distribution
+ * kernels have; without it this always says no).
+ *
+ * Context: process context, may sleep.
+ */
+bool kfi_symbol_module_loaded(const char *module)
+{
+	char target[MODULE_NAME_LEN + sizeof(":__this_module")];
+	struct kfi_symbol sym;
+
+	snprintf(target, sizeof(target), "%s:__this_module", module);
+	return !kfi_symbol_resolve(target, &sym);
 }

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -199,6 +200,27 @@ static inline int kfi_module_load(const char *name)
 		return 0;
 	snprintf(cmd, sizeof(cmd), "modprobe %s", name);
 	return system(cmd) == 0 && kfi_module_loaded(name) ? 0 : -1;
+}
+
+/*
+ * Loads one of kfi's modules (installed under extra/) with @params, as
+ * insmod does. Returns 0 or -errno: the error of the module's init.
+ */
+static inline int kfi_module_insmod(const char *name, const char *params)
+{
+	char p[256];
+	struct utsname u;
+	int fd, err = 0;
+
+	uname(&u);
+	snprintf(p, sizeof(p), "/lib/modules/%s/extra/%s.ko", u.release, name);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, params ?: "", 0))
+		err = -errno;
+	close(fd);
+	return err;
 }
 
 /* Unloads a module. Returns 0 or -errno (EBUSY, EWOULDBLOCK: in use). */

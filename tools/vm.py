@@ -33,7 +33,7 @@ ALLOWED_TAINT = (1 << 12) | (1 << 13)
 # Lines on the kernel console that fail a run whatever the tests said.
 KERNEL_REPORTS = re.compile(
     r"WARNING:|BUG:|Oops|Kernel panic|general protection fault|"
-    r"KASAN|UBSAN|kmemleak|possible circular locking|"
+    r"KASAN|UBSAN|suspected memory leak|possible circular locking|"
     r"possible recursive locking|inconsistent lock state|"
     r"suspicious RCU usage|INFO: task .* blocked|soft lockup|hard LOCKUP|"
     r"detected stalls|kernel BUG|unreferenced object|sleeping function called"
@@ -228,7 +228,7 @@ class Run:
         for f in (self.console, self.results):
             open(f, "w").close()
         append = ("console=ttyS0 panic=-1 oops=panic panic_on_warn=1 "
-                  "softlockup_panic=1 random.trust_cpu=on")
+                  "softlockup_panic=1 softlockup_all_cpu_backtrace=1 random.trust_cpu=on")
         common = ["-m", "512", "-smp", "2", "-display", "none",
                   "-no-reboot", "-monitor", "none", "-kernel", kernel.image,
                   "-initrd", initrd]

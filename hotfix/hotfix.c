@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hotfix redirects: a hotfix module names buggy functions and their fixed
+ * versions, and every call of a buggy function runs the fixed one instead.
+ *
+ * Each function of a hotfix is an attachment on the function's probe site,
+ * after the injection rules. At the call's entry it points the instruction
+ * pointer at the replacement, which returns straight to the caller. Every
+ * redirected call also hooks its return, and holds a reference on the hotfix
+ * module from its entry to its return, so that the module (the replacement's
+ * code) cannot be unloaded while any task runs in it, even asleep:
+ *
+ *   entry:   want_ret: enabled && try_module_get(mod)   (else: old function)
+ *            entry:    redirect to the replacement
+ *   return:  ret:      module_put(mod)
+ *
+ * A hotfix that is enabled holds one more reference on its module, so rmmod
+ * fails until "echo 0 > enabled" drops it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/delay.h>
+#include <linux/kprobes.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+
+#include <kfi/hotfix.h>
+
+#include "arch/kfi_arch.h"
+#include "core/core.h"
+#include "hotfix/hotfix.h"
+
+/* Injection rules act first (group 0), then the redirect. */
+#define KFI_HOTFIX_GROUP	1
+
+struct kfi_hotfix_stats {
+	unsigned long calls;	/* redirected */
+	unsigned long missed;	/* not redirected: no return probe was free */
+};
+
+/* One function of a hotfix: its attachment on the function's site. */
+struct kfi_hotfix_site {
+	struct kfi_attach attach;
+	struct kfi_hotfix_state *hs;
+	const struct kfi_hotfix_func *func;
+	struct kfi_hotfix_stats __percpu *stats;
+	char new_name[MODULE_NAME_LEN + KSYM_NAME_LEN];	/* "module:symbol" */
+};
+
+struct kfi_hotfix_state {
+	struct kfi_hotfix *hotfix;
+	struct list_head node;		/* in kfi_hotfixes */
+	bool enabled;			/* protected by kfi_hotfix_mutex */
+	atomic_t inflight;		/* redirected calls not returned yet */
+	void *view;			/* protected by kfi_hotfix_mutex */
+	unsigned int nr;
+	struct kfi_hotfix_site sites[];
+};
+
+/*
+ * kfi_hotfix_mutex protects kfi_hotfixes, and each hotfix's @enabled (with
+ * the module reference that goes with it) and @view. A mutex: it is held
+ * across kfi_attach(), which sleeps. Probe handlers never take it; they
+ * read @enabled once per call, and kfi_hotfix_quiesce() waits them out.
+ * Lock order: kfi_hotfix_mutex, then the core's lock. The view's callbacks
+ * are called without it (configfs attributes take it).
+ */
+static DEFINE_MUTEX(kfi_hotfix_mutex);
+static LIST_HEAD(kfi_hotfixes);
+static const struct kfi_hotfix_view *kfi_hotfix_view;
+
+static inline struct kfi_hotfix_site *to_hotfix_site(struct kfi_attach *a)
+{
+	return container_of(a, struct kfi_hotfix_site, attach);
+}
+
+static bool kfi_hotfix_want_ret(struct kfi_attach *a, struct pt_regs *regs)
+{
+	struct kfi_hotfix_state *hs = to_hotfix_site(a)->hs;
+
+	/*
+	 * Fails once rmmod has begun to unload the module: the call then
+	 * runs the old function.
+	 */
+	if (!READ_ONCE(hs->enabled) || !try_module_get(hs->hotfix->mod))
+		return false;
+	atomic_inc(&hs->inflight);
+	return true;
+}
+NOKPROBE_SYMBOL(kfi_hotfix_want_ret);
+
+static enum kfi_verdict kfi_hotfix_entry(struct kfi_attach *a,
+					 struct pt_regs *regs, bool ret_hooked)
+{
+	struct kfi_hotfix_site *s = to_hotfix_site(a);
+
+	/*
+	 * Only a call whose return is hooked holds the module: without the
+	 * hook (the kretprobe's instances are all in use), the old function
+	 * runs rather than a replacement that could be unloaded under it.
+	 */
+	if (!ret_hooked) {
+		if (READ_ONCE(s->hs->enabled))
+			this_cpu_inc(s->stats->missed);
+		return KFI_NEXT;
+	}
+	this_cpu_inc(s->stats->calls);
+	kfi_arch_redirect(regs, (unsigned long)s->func->new_func);
+	return KFI_DIVERTED;
+}
+NOKPROBE_SYMBOL(kfi_hotfix_entry);
+
+static void kfi_hotfix_ret(struct kfi_attach *a, struct pt_regs *regs)
+{
+	struct kfi_hotfix_state *hs = to_hotfix_site(a)->hs;
+
+	/* The task has left the replacement: the trampoline is not in it. */
+	atomic_dec(&hs->inflight);
+	module_put(hs->hotfix->mod);
+}
+NOKPROBE_SYMBOL(kfi_hotfix_ret);
+
+static const struct kfi_attach_ops kfi_hotfix_ops = {
+	.want_ret	= kfi_hotfix_want_ret,
+	.entry		= kfi_hotfix_entry,
+	.ret		= kfi_hotfix_ret,
+};
+
+static const char *kfi_hotfix_mod_name(const struct kfi_hotfix *hotfix)
+{
+	return hotfix->mod ? module_name(hotfix->mod) : "?";
+}
+
+static struct kfi_hotfix_state *kfi_hotfix_find(const char *name)
+{
+	struct kfi_hotfix_state *hs;
+
+	lockdep_assert_held(&kfi_hotfix_mutex);
+	list_for_each_entry(hs, &kfi_hotfixes, node)
+		if (!strcmp(kfi_hotfix_name(hs), name))
+			return hs;
+	return NULL;
+}
+
+/* Checks what the hotfix module handed in; logs the first mistake. */
+static int kfi_hotfix_check(const struct kfi_hotfix *hotfix, unsigned int *nr)
+{
+	const struct kfi_hotfix_func *f;
+	const char *name = kfi_hotfix_mod_name(hotfix);
+
+	if (!hotfix->mod || !hotfix->funcs || !hotfix->funcs[0].old_name) {
+		pr_err("hotfix %s: needs .mod and at least one function\n",
+		       name);
+		return -EINVAL;
+	}
+	if (hotfix->state) {
+		pr_err("hotfix %s: already registered\n", name);
+		return -EEXIST;
+	}
+	for (f = hotfix->funcs; f->old_name; f++) {
+		if (!f->new_func ||
+		    !within_module((unsigned long)f->new_func, hotfix->mod)) {
+			pr_err("hotfix %s: %s: the replacement is not a function of %s (error %d)\n",
+			       name, f->old_name, name, -EINVAL);
+			return -EINVAL;
+		}
+	}
+	*nr = f - hotfix->funcs;
+	return 0;
+}
+
+static void kfi_hotfix_free(struct kfi_hotfix_state *hs)
+{
+	struct kfi_hotfix_site *s;
+
+	for (s = hs->sites; s < hs->sites + hs->nr; s++)
+		free_percpu(s->stats);
+	kfree(hs);
+}
+
+static struct kfi_hotfix_state *kfi_hotfix_alloc(struct kfi_hotfix *hotfix,
+						 unsigned int nr)
+{
+	struct kfi_hotfix_state *hs;
+	struct kfi_hotfix_site *s;
+
+	hs = kzalloc(struct_size(hs, sites, nr), GFP_KERNEL);
+	if (!hs)
+		return NULL;
+	hs->hotfix = hotfix;
+	hs->nr = nr;
+	atomic_set(&hs->inflight, 0);
+	for (s = hs->sites; s < hs->sites + hs->nr; s++) {
+		struct kfi_symbol sym;
+
+		s->hs = hs;
+		s->func = &hotfix->funcs[s - hs->sites];
+		sym.addr = (unsigned long)s->func->new_func;
+		if (kfi_symbol_describe(&sym))
+			snprintf(s->new_name, sizeof(s->new_name), "%s:0x%lx",
+				 module_name(hotfix->mod), sym.addr);
+		else
+			snprintf(s->new_name, sizeof(s->new_name), "%s:%s",
+				 sym.module, sym.name);
+		s->attach.ops = &kfi_hotfix_ops;
+		s->attach.group = KFI_HOTFIX_GROUP;
+		s->attach.key = module_name(hotfix->mod);
+		s->stats = alloc_percpu(struct kfi_hotfix_stats);
+		if (!s->stats) {
+			kfi_hotfix_free(hs);
+			return NULL;
+		}
+	}
+	return hs;
+}
+
+/*
+ * Attaches every function, or none. The redirects stay off (@enabled is
+ * false) until the caller switches them all on with one store.
+ */
+static int kfi_hotfix_attach_all(struct kfi_hotfix_state *hs)
+{
+	struct kfi_attach_error error;
+	struct kfi_hotfix_site *s;
+	int err;
+
+	lockdep_assert_held(&kfi_hotfix_mutex);
+	for (s = hs->sites; s < hs->sites + hs->nr; s++) {
+		err = kfi_attach(&s->attach, s->func->old_name,
+				 KFI_ATTACH_MAY_WAIT | KFI_ATTACH_EXCLUSIVE,
+				 &error);
+		if (err) {
+			pr_err("hotfix %s: %s\n", kfi_hotfix_name(hs), error.why);
+			goto err_detach;
+		}
+	}
+	return 0;
+
+err_detach:
+	while (s-- > hs->sites)
+		kfi_detach(&s->attach);
+	return err;
+}
+
+/* Switches every redirect of @hs on or off at once. */
+static int kfi_hotfix_switch(struct kfi_hotfix_state *hs, bool on)
+{
+	lockdep_assert_held(&kfi_hotfix_mutex);
+	if (on == hs->enabled)
+		return 0;
+	if (on) {
+		/* Pins the module while enabled; fails once it is going. */
+		if (!try_module_get(hs->hotfix->mod))
+			return -ENODEV;
+		WRITE_ONCE(hs->enabled, true);
+	} else {
+		WRITE_ONCE(hs->enabled, false);
+		module_put(hs->hotfix->mod);
+	}
+	return 0;
+}
+
+/*
+ * With @hs disabled: waits until no task runs in its replacements. A
+ * handler that saw @enabled still true finishes within a grace period
+ * (probe handlers run with preemption off), after which the count only
+ * goes down.
+ */
+static void kfi_hotfix_quiesce(struct kfi_hotfix_state *hs)
+{
+	unsigned int waited;
+
+	synchronize_rcu();
+	for (waited = 0; atomic_read(&hs->inflight); waited++) {
+		if (waited && !(waited % 500))
+			pr_info("hotfix %s: waiting for %d calls to leave its replacements\n",
+				kfi_hotfix_name(hs), atomic_read(&hs->inflight));
+		msleep(20);
+	}
+}
+
+static void kfi_hotfix_detach_all(struct kfi_hotfix_state *hs)
+{
+	struct kfi_hotfix_site *s;
+
+	for (s = hs->sites; s < hs->sites + hs->nr; s++)
+		kfi_detach(&s->attach);
+}
+
+/**
+ * kfi_hotfix_register() - redirect functions to their replacements
+ * @hotfix:	the hotfix: its module (THIS_MODULE) and functions
+ *
+ * Resolves every function of @hotfix and arms all the redirects at once,
+ * or none: when any function cannot be redirected (unknown, not probeable,
+ * already redirected by another hotfix, or taken by another ip-modifying
+ * user such as a livepatch), nothing is armed, one line in the kernel log
+ * names the function and the reason, and the error is returned.
+ *
+ * A function named "module:symbol" whose module is not loaded yet is
+ * redirected from the moment that module loads, and stands aside while it
+ * is unloaded. The hotfix appears under /sys/kernel/config/kfi/hotfixes/,
+ * named after its module, enabled. While it is enabled the module cannot be
+ * unloaded.
+ *
+ * Context: process context, typically the hotfix module's init function.
+ * Return: 0, or a negative errno: -EINVAL for a malformed @hotfix, -EEXIST
+ * if its module registered one already, -ENOMEM, or the error of the
+ * function that could not be redirected (-ENOENT when it does not exist,
+ * -EBUSY when something else redirects it, -EPERM for kfi's own).
+ */
+int kfi_hotfix_register(struct kfi_hotfix *hotfix)
+{
+	struct kfi_hotfix_state *hs;
+	unsigned int nr;
+	void *view = NULL;
+	int err;
+
+	err = kfi_hotfix_check(hotfix, &nr);
+	if (err)
+		return err;
+	hs = kfi_hotfix_alloc(hotfix, nr);
+	if (!hs)
+		return -ENOMEM;
+
+	mutex_lock(&kfi_hotfix_mutex);
+	if (kfi_hotfix_find(kfi_hotfix_name(hs))) {
+		pr_err("hotfix %s: already registered\n", kfi_hotfix_name(hs));
+		err = -EEXIST;
+		goto err_unlock;
+	}
+	err = kfi_hotfix_attach_all(hs);
+	if (err)
+		goto err_unlock;
+	list_add_tail(&hs->node, &kfi_hotfixes);
+	mutex_unlock(&kfi_hotfix_mutex);
+
+	if (kfi_hotfix_view) {
+		view = kfi_hotfix_view->add(hs);
+		if (IS_ERR(view)) {
+			err = PTR_ERR(view);
+			pr_err("hotfix %s: cannot show it in configfs (error %d)\n",
+			       kfi_hotfix_name(hs), err);
+			goto err_unlist;
+		}
+	}
+
+	mutex_lock(&kfi_hotfix_mutex);
+	hs->view = view;
+	/* The one store that arms every redirect. */
+	err = kfi_hotfix_switch(hs, true);
+	mutex_unlock(&kfi_hotfix_mutex);
+	if (err) {
+		if (view)
+			kfi_hotfix_view->remove(view);
+		goto err_unlist;
+	}
+	hotfix->state = hs;
+	pr_info("hotfix %s: %u function%s redirected\n", kfi_hotfix_name(hs),
+		nr, nr == 1 ? "" : "s");
+	return 0;
+
+err_unlist:
+	mutex_lock(&kfi_hotfix_mutex);
+	list_del(&hs->node);
+	kfi_hotfix_switch(hs, false);
+	mutex_unlock(&kfi_hotfix_mutex);
+	kfi_hotfix_quiesce(hs);
+	kfi_hotfix_detach_all(hs);
+	kfi_hotfix_free(hs);
+	return err;
+
+err_unlock:
+	mutex_unlock(&kfi_hotfix_mutex);
+	kfi_hotfix_free(hs);
+	return err;
+}
+EXPORT_SYMBOL_GPL(kfi_hotfix_register);
+
+/**
+ * kfi_hotfix_unregister() - remove a hotfix's redirects
+ * @hotfix:	a hotfix that kfi_hotfix_register() registered
+ *
+ * Removes the hotfix from configfs, stops its redirects, waits until no task
+ * runs in any of its replacements, and removes its probes. Afterwards the
+ * replacements' code may go. Called from the module's exit function this
+ * never waits: a task in a replacement holds the module, so rmmod fails
+ * rather than getting this far.
+ *
+ * Context: process context, may sleep.
+ */
+void kfi_hotfix_unregister(struct kfi_hotfix *hotfix)
+{
+	struct kfi_hotfix_state *hs = hotfix->state;
+	void *view;
+
+	if (!hs)
+		return;
+	mutex_lock(&kfi_hotfix_mutex);
+	view = hs->view;
+	hs->view = NULL;
+	mutex_unlock(&kfi_hotfix_mutex);
+	/* After this no configfs write can switch the hotfix on again. */
+	if (view)
+		kfi_hotfix_view->remove(view);
+
+	mutex_lock(&kfi_hotfix_mutex);
+	list_del(&hs->node);
+	kfi_hotfix_switch(hs, false);
+	mutex_unlock(&kfi_hotfix_mutex);
+
+	kfi_hotfix_quiesce(hs);
+	kfi_hotfix_detach_all(hs);
+	pr_info("hotfix %s: removed\n", kfi_hotfix_name(hs));
+	hotfix->state = NULL;
+	kfi_hotfix_free(hs);
+}
+EXPORT_SYMBOL_GPL(kfi_hotfix_unregister);
+
+/*
+ * Sets (or, with NULL, clears) the view told of hotfixes. Hotfix modules
+ * depend on kfi, so none is registered while kfi loads or unloads, when
+ * this is called.
+ */
+void kfi_hotfix_set_view(const struct kfi_hotfix_view *view)
+{
+	mutex_lock(&kfi_hotfix_mutex);
+	WARN_ON_ONCE(!list_empty(&kfi_hotfixes));
+	kfi_hotfix_view = view;
+	mutex_unlock(&kfi_hotfix_mutex);
+}
+
+const char *kfi_hotfix_name(const struct kfi_hotfix_state *hs)
+{
+	return module_name(hs->hotfix->mod);
+}
+
+bool kfi_hotfix_enabled(const struct kfi_hotfix_state *hs)
+{
+	return READ_ONCE(hs->enabled);
+}
+
+/* Context: process context; -ENODEV once the hotfix module is going. */
+int kfi_hotfix_set_enabled(struct kfi_hotfix_state *hs, bool on)
+{
+	int err;
+
+	mutex_lock(&kfi_hotfix_mutex);
+	err = kfi_hotfix_switch(hs, on);
+	mutex_unlock(&kfi_hotfix_mutex);
+	return err;
+}
+
+static void kfi_hotfix_site_stats(const struct kfi_hotfix_site *s,
+				  struct kfi_hotfix_stats *sum)
+{
+	int cpu;
+
+	sum->calls = 0;
+	sum->missed = 0;
+	for_each_possible_cpu(cpu) {
+		const struct kfi_hotfix_stats *st = per_cpu_ptr(s->stats, cpu);
+
+		sum->calls += READ_ONCE(st->calls);
+		sum->missed += READ_ONCE(st->missed);
+	}
+}
+
+unsigned long kfi_hotfix_calls(const struct kfi_hotfix_state *hs)
+{
+	const struct kfi_hotfix_site *s;
+	struct kfi_hotfix_stats st;
+	unsigned long calls = 0;
+
+	for (s = hs->sites; s < hs->sites + hs->nr; s++) {
+		kfi_hotfix_site_stats(s, &st);
+		calls += st.calls;
+	}
+	return calls;
+}
+
+/*
+ * One line per function: "OLD NEW STATE CALLS MISSED", STATE being applied,
+ * disabled, or waiting (for its module to load).
+ */
+ssize_t kfi_hotfix_show_functions(const struct kfi_hotfix_state *hs,
+				  char *buf, size_t len)
+{
+	const struct kfi_hotfix_site *s;
+	struct kfi_hotfix_stats st;
+	ssize_t n = 0;
+
+	for (s = hs->sites; s < hs->sites + hs->nr; s++) {
+		const char *state;
+
+		if (!kfi_attach_live(&s->attach))
+			state = "waiting";
+		else if (READ_ONCE(hs->enabled))
+			state = "applied";
+		else
+			state = "disabled";
+		kfi_hotfix_site_stats(s, &st);
+		n += scnprintf(buf + n, len - n, "%s %s %s %lu %lu\n",
+			       s->func->old_name, s->new_name, state,
+			       st.calls, st.missed);
+	}
+	return n;
+}

@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hotfixes: redirects that take effect and revert with "enabled", all or
+ * nothing, a hotfix loaded before its target module and across that
+ * module's reloads, rmmod refused while enabled or while a task sleeps in a
+ * replacement, rules and a hotfix on one function, and enable, disable,
+ * load and unload racing with calls on every CPU.
+ *
+ * kfi_test_buggy.ko has the bugs (kfi_tb_answer() answers 41, kfi_tb_sum()
+ * subtracts); kfi_test_hotfix.ko fixes both, kfi_test_hotfix2.ko collides
+ * with it or names a bad function, kfi_test_hotfix_sleep.ko's replacement
+ * sleeps until released.
+ */
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/prctl.h>
+
+#include "kselftest_harness.h"
+#include "kfi_test.h"
+
+#define TB		"/sys/kernel/debug/kfi_test_buggy"
+#define HOTFIXES	KFI_CFS "/hotfixes"
+#define HF		HOTFIXES "/kfi_test_hotfix"
+#define HF_SLEEP	HOTFIXES "/kfi_test_hotfix_sleep"
+#define ANSWER		"kfi_test_buggy:kfi_tb_answer"
+#define SLEEP_PARAMS	"/sys/module/kfi_test_hotfix_sleep/parameters"
+
+static const char * const hotfix_modules[] = {
+	"kfi_test_hotfix", "kfi_test_hotfix2", "kfi_test_hotfix_sleep",
+};
+
+/* Value of one of kfi_test_buggy's files, or LONG_MIN if unreadable. */
+static long tb(const char *file)
+{
+	char p[128], buf[64];
+
+	snprintf(p, sizeof(p), TB "/%s", file);
+	if (kfi_read(p, buf, sizeof(buf)) <= 0)
+		return LONG_MIN;
+	return strtol(buf, NULL, 0);
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* Disables and unloads a hotfix module: for teardowns, never fails. */
+static void hotfix_unload(const char *name)
+{
+	char p[256];
+
+	if (!kfi_module_loaded(name))
+		return;
+	snprintf(p, sizeof(p), HOTFIXES "/%s/enabled", name);
+	kfi_write(p, "0");
+	if (!strcmp(name, "kfi_test_hotfix_sleep"))
+		kfi_write(SLEEP_PARAMS "/release", "1");
+	/* A released sleeper needs a moment to return. */
+	for (int i = 0; i < 500 && kfi_module_unload(name) == -EWOULDBLOCK; i++)
+		usleep(10000);
+}
+
+/*
+ * The line of @func in a hotfix's "functions": fills @state and @calls.
+ * Returns 0, or -1 if there is no such line.
+ */
+static int hotfix_func(const char *hotfix, const char *func, char *state,
+		       long *calls)
+{
+	char p[256], buf[4096], *line, *save;
+	char old[128], new[128], st[32];
+	long c, missed;
+
+	snprintf(p, sizeof(p), HOTFIXES "/%s/functions", hotfix);
+	if (kfi_read(p, buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%127s %127s %31s %ld %ld", old, new, st, &c,
+			   &missed) != 5)
+			return -1;
+		if (strcmp(old, func))
+			continue;
+		strcpy(state, st);
+		*calls = c;
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * Reads /dev/kmsg from where @fd stands; whether a line containing both
+ * @a and @b was logged.
+ */
+static bool kmsg_has(int fd, const char *a, const char *b)
+{
+	char rec[2048];
+	bool found = false;
+	ssize_t n;
+
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || errno == EPIPE) {
+		if (n <= 0)
+			continue;
+		rec[n] = '\0';
+		if (strstr(rec, a) && strstr(rec, b))
+			found = true;
+	}
+	return found;
+}
+
+static int kmsg_open_at_end(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+FIXTURE(hotfix) {
+};
+
+FIXTURE_SETUP(hotfix)
+{
+	ASSERT_EQ(0, kfi_module_load("kfi"));
+	kfi_rules_clear();
+	for (size_t i = 0; i < ARRAY_SIZE(hotfix_modules); i++)
+		hotfix_unload(hotfix_modules[i]);
+	ASSERT_EQ(0, kfi_module_load("kfi_test_buggy"));
+	ASSERT_EQ(41, tb("answer")) TH_LOG("kfi_test_buggy is not buggy");
+}
+
+FIXTURE_TEARDOWN(hotfix)
+{
+	kfi_rules_clear();
+	for (size_t i = 0; i < ARRAY_SIZE(hotfix_modules); i++) {
+		hotfix_unload(hotfix_modules[i]);
+		EXPECT_FALSE(kfi_module_loaded(hotfix_modules[i]))
+			TH_LOG("%s would not unload", hotfix_modules[i]);
+	}
+}
+
+TEST_F(hotfix, fix_takes_effect_and_reverts_with_enabled)
+{
+	char state[32];
+	long calls;
+
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
+	ASSERT_TRUE(exists(HF)) TH_LOG("no %s after registration", HF);
+	EXPECT_EQ(1, kfi_read_long(HF "/enabled"));
+	EXPECT_EQ(42, tb("answer"));
+	EXPECT_EQ(5, tb("sum"));
+	EXPECT_EQ(2, kfi_read_long(HF "/calls"));
+	ASSERT_EQ(0, hotfix_func("kfi_test_hotfix",
+				 "kfi_test_buggy:kfi_tb_answer", state, &calls));
+	EXPECT_STREQ("applied", state);
+	EXPECT_EQ(1, calls);
+
+	ASSERT_EQ(0, kfi_write(HF "/enabled", "0"));
+	EXPECT_EQ(0, kfi_read_long(HF "/enabled"));
+	EXPECT_EQ(41, tb("answer"));
+	EXPECT_EQ(-1, tb("sum"));
+	EXPECT_EQ(2, kfi_read_long(HF "/calls"))
+		TH_LOG("calls counted while disabled");
+	ASSERT_EQ(0, hotfix_func("kfi_test_hotfix",
+				 "kfi_test_buggy:kfi_tb_sum", state, &calls));
+	EXPECT_STREQ("disabled", state);
+
+	ASSERT_EQ(0, kfi_write(HF "/enabled", "1"));
+	EXPECT_EQ(42, tb("answer"));
+	EXPECT_EQ(5, tb("sum"));
+	EXPECT_EQ(4, kfi_read_long(HF "/calls"));
+}
+
+TEST_F(hotfix, functions_names_old_and_new)
+{
+	char buf[1024];
+
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
+	ASSERT_GT(kfi_read(HF "/functions", buf, sizeof(buf)), 0);
+	EXPECT_STREQ("kfi_test_buggy:kfi_tb_answer kfi_test_hotfix:kfi_th_answer applied 0 0\n"
+		     "kfi_test_buggy:kfi_tb_sum kfi_test_hotfix:kfi_th_sum applied 0 0",
+		     buf);
+}
+
+TEST_F(hotfix, enabled_rejects_bad_input)
+{
+	static const char * const bad[] = {
+		"\n", "2", "-1", "yes", "on", "1 1", "01x", "0x1", " 1",
+		"1\n\n", "11",
+	};
+
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(-EINVAL, kfi_write(HF "/enabled", bad[i]))
+			TH_LOG("enabled accepted \"%s\"", bad[i]);
+		EXPECT_EQ(1, kfi_read_long(HF "/enabled"));
+	}
+	EXPECT_EQ(42, tb("answer"));
+	/* What it does take. */
+	EXPECT_EQ(0, kfi_write(HF "/enabled", "0\n"));
+	EXPECT_EQ(0, kfi_write(HF "/enabled", "0"));
+	EXPECT_EQ(41, tb("answer"));
+	EXPECT_EQ(0, kfi_write(HF "/enabled", "1\n"));
+	EXPECT_EQ(42, tb("answer"));
+}
+
+TEST_F(hotfix, directories_are_made_by_kfi_only)
+{
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
+	EXPECT_NE(0, mkdir(HOTFIXES "/mine", 0755));
+	EXPECT_FALSE(exists(HOTFIXES "/mine"));
+	EXPECT_NE(0, rmdir(HF));
+	EXPECT_TRUE(exists(HF));
+	EXPECT_EQ(-EACCES, kfi_write(HF "/calls", "0"));
+	EXPECT_EQ(-EACCES, kfi_write(HF "/functions", "x"));
+	EXPECT_EQ(42, tb("answer"));
+}
+
+/* kfi_test_hotfix2 redirects kfi_tb_answer and "second", which fails. */
+struct bad_second {
+	const char *name;
+	int err;
+};
+
+static const struct bad_second bad_seconds[] = {
+	{ "kfi_tb_no_such_function", -ENOENT },
+	{ "kfi_test_buggy:kfi_tb_no_such_function", -ENOENT },
+	{ "kfi_hotfix_register", -EPERM },		/* kfi's own */
+	{ "kfi_test_buggy:kfi_tb_sum+4", -EINVAL },	/* not an entry */
+	{ "kfi_test_buggy:", -EINVAL },
+	{ "kfi_test_buggy:kfi_tb_answer", -EBUSY },	/* twice in one hotfix */
+};
+
+TEST_F(hotfix, all_or_nothing)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(bad_seconds); i++) {
+		const struct bad_second *b = &bad_seconds[i];
+		char params[160];
+		int kmsg = kmsg_open_at_end();
+
+		snprintf(params, sizeof(params), "second=%s", b->name);
+		EXPECT_EQ(b->err, kfi_module_insmod("kfi_test_hotfix2", params))
+			TH_LOG("second=%s", b->name);
+		EXPECT_FALSE(kfi_module_loaded("kfi_test_hotfix2"));
+		EXPECT_FALSE(exists(HOTFIXES "/kfi_test_hotfix2"));
+		/* The first function, fine on its own, was not redirected. */
+		EXPECT_EQ(41, tb("answer")) TH_LOG("second=%s", b->name);
+		if (kmsg >= 0) {
+			EXPECT_TRUE(kmsg_has(kmsg, "hotfix kfi_test_hotfix2: ",
+					     b->name))
+				TH_LOG("no log line naming %s", b->name);
+			close(kmsg);
+		}
+	}
+}
+
+TEST_F(hotfix, second_hotfix_of_a_function_is_refused)
+{
+	int kmsg;
+
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
+	kmsg = kmsg_open_at_end();
+	EXPECT_EQ(-EBUSY, kfi_module_insmod("kfi_test_hotfix2",
+					    "second=kfi_test_buggy:kfi_tb_slow"));
+	EXPECT_FALSE(kfi_module_loaded("kfi_test_hotfix2"));
+	EXPECT_EQ(42, tb("answer")) TH_LOG("the first hotfix was disturbed");
+	EXPECT_EQ(0, tb("slow")) TH_LOG("kfi_tb_slow was redirected");
+	if (kmsg >= 0) {
+		EXPECT_TRUE(kmsg_has(kmsg, "hotfix kfi_test_hotfix2: ",
+				     "kfi_tb_answer"));
+		close(kmsg);
+	}
+	/* Once the first is gone, the second applies. */
+	hotfix_unload("kfi_test_hotfix");
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix2",
+				       "second=kfi_test_buggy:kfi_tb_slow"));
+	EXPECT_EQ(43, tb("answer"));
+	EXPECT_EQ(0, tb("slow"));
+}
+
+TEST_F(hotfix, loaded_before_its_target_module_and_across_reloads)
+{
+	char state[32];
+	long calls;
+
+	ASSERT_EQ(0, kfi_module_unload("kfi_test_buggy"));
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
+	ASSERT_EQ(0, hotfix_func("kfi_test_hotfix",
+				 "kfi_test_buggy:kfi_tb_answer", state, &calls));
+	EXPECT_STREQ("waiting", state);
+
+	for (int round = 0; round < 3; round++) {
+		ASSERT_EQ(0, kfi_module_load("kfi_test_buggy"));
+		EXPECT_EQ(42, tb("answer")) TH_LOG("round %d", round);
+		EXPECT_EQ(5, tb("sum")) TH_LOG("round %d", round);
+		ASSERT_EQ(0, hotfix_func("kfi_test_hotfix",
+					 "kfi_test_buggy:kfi_tb_answer", state,
+					 &calls));
+		EXPECT_STREQ("applied", state);
+		EXPECT_EQ(round + 1, calls);
+
+		ASSERT_EQ(0, kfi_module_unload("kfi_test_buggy"));
+		ASSERT_EQ(0, hotfix_func("kfi_test_hotfix",
+					 "kfi_test_buggy:kfi_tb_answer", state,
+					 &calls));
+		EXPECT_STREQ("waiting", state);
+		EXPECT_EQ(1, kfi_read_long(HF "/enabled"));
+	}
+	ASSERT_EQ(0, kfi_module_load("kfi_test_buggy"));
+	EXPECT_EQ(42, tb("answer"));
+}
+
+TEST_F(hotfix, rmmod_refused_while_enabled)
+{
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
+	EXPECT_EQ(-EWOULDBLOCK, kfi_module_unload("kfi_test_hotfix"));
+	EXPECT_TRUE(kfi_module_loaded("kfi_test_hotfix"));
+	EXPECT_EQ(42, tb("answer"));
+
+	ASSERT_EQ(0, kfi_write(HF "/enabled", "0"));
+	EXPECT_EQ(0, kfi_module_unload("kfi_test_hotfix"));
+	EXPECT_FALSE(kfi_module_loaded("kfi_test_hotfix"));
+	EXPECT_FALSE(exists(HF));
+	EXPECT_EQ(41, tb("answer"));
+}
+
+TEST_F(hotfix, rmmod_waits_for_a_task_asleep_in_a_replacement)
+{
+	int status, i;
+	pid_t child;
+
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix_sleep", NULL));
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (child == 0)
+		_exit(tb("slow") == 1 ? 0 : 1);
+
+	for (i = 0; i < 1000 && kfi_read_long(SLEEP_PARAMS "/entered") < 1; i++)
+		usleep(10000);
+	ASSERT_EQ(1, kfi_read_long(SLEEP_PARAMS "/entered"))
+		TH_LOG("the reader never entered the replacement");
+
+	/* Disabled, with a task asleep in the replacement: still pinned. */
+	ASSERT_EQ(0, kfi_write(HF_SLEEP "/enabled", "0"));
+	EXPECT_EQ(0, tb("slow")) TH_LOG("a new call was redirected");
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(-EWOULDBLOCK, kfi_module_unload("kfi_test_hotfix_sleep"));
+		EXPECT_TRUE(kfi_module_loaded("kfi_test_hotfix_sleep"));
+		usleep(50000);
+	}
+
+	ASSERT_EQ(0, kfi_write(SLEEP_PARAMS "/release", "1"));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the sleeping call did not return the replacement's 1");
+	EXPECT_EQ(0, kfi_module_unload("kfi_test_hotfix_sleep"));
+	EXPECT_FALSE(kfi_module_loaded("kfi_test_hotfix_sleep"));
+}
+
+/* A rule and a hotfix on one function: the rule acts first. */
+TEST_F(hotfix, rule_return_ends_the_call_before_either_version)
+{
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
+	ASSERT_EQ(0, kfi_rule_make("r", "target=kfi_test_buggy:kfi_tb_answer",
+				   "retval=-EIO", "times=1", "enabled=1", NULL));
+	EXPECT_EQ(-EIO, tb("answer"));
+	EXPECT_EQ(0, kfi_read_long(HF "/calls"))
+		TH_LOG("the replacement ran after an injected return");
+	/* The rule's budget is spent: the fix runs again. */
+	EXPECT_EQ(42, tb("answer"));
+	EXPECT_EQ(1, kfi_read_long(HF "/calls"));
+	EXPECT_EQ(1, kfi_rule_long("r", "injected"));
+}
+
+TEST_F(hotfix, rule_replace_replaces_the_replacements_value)
+{
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
+	ASSERT_EQ(0, kfi_rule_make("r", "target=kfi_test_buggy:kfi_tb_answer",
+				   "action=replace", "retval=7", "enabled=1",
+				   NULL));
+	EXPECT_EQ(7, tb("answer"));
+	EXPECT_EQ(1, kfi_read_long(HF "/calls"))
+		TH_LOG("the replacement did not run under a replace rule");
+	ASSERT_EQ(0, kfi_write(HF "/enabled", "0"));
+	EXPECT_EQ(7, tb("answer"));
+	EXPECT_EQ(1, kfi_read_long(HF "/calls"));
+	ASSERT_EQ(0, kfi_rule_set("r", "enabled", "0"));
+	EXPECT_EQ(41, tb("answer"));
+}
+
+TEST_F(hotfix, rule_args_rewrites_what_the_replacement_gets)
+{
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
+	ASSERT_EQ(0, kfi_rule_make("r", "target=kfi_test_buggy:kfi_tb_sum",
+				   "action=args", "args=1=10", "enabled=1",
+				   NULL));
+	EXPECT_EQ(13, tb("sum")) TH_LOG("expected the fix of sum(10, 3)");
+	ASSERT_EQ(0, kfi_write(HF "/enabled", "0"));
+	EXPECT_EQ(7, tb("sum")) TH_LOG("expected the bug of sum(10, 3)");
+}
+
+struct loop_result {
+	long fixed, buggy, other;
+	int err;
+};
+
+/* Set by the test's main thread: the loopers finish their round and stop. */
+static atomic_bool loopers_stop;
+
+/* Calls kfi_tb_answer() in rounds of 2000 until told to stop. */
+static void *loop_thread(void *arg)
+{
+	struct loop_result *r = arg;
+	int fd = open(TB "/loop", O_RDWR);
+	long fixed, buggy, other;
+	char buf[128];
+	ssize_t n;
+
+	if (fd < 0) {
+		r->err = errno;
+		return NULL;
+	}
+	do {
+		if (write(fd, "2000", 4) != 4) {
+			r->err = errno;
+			break;
+		}
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0) {
+			r->err = n ? errno : EPROTO;
+			break;
+		}
+		buf[n] = '\0';
+		if (sscanf(buf, "fixed=%ld buggy=%ld other=%ld", &fixed,
+			   &buggy, &other) != 3) {
+			r->err = EPROTO;
+			break;
+		}
+		r->fixed += fixed;
+		r->buggy += buggy;
+		r->other += other;
+	} while (!loopers_stop);
+	close(fd);
+	return NULL;
+}
+
+#define MAX_LOOPERS	16
+
+static int nr_loopers(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 2 ? 2 : n > MAX_LOOPERS ? MAX_LOOPERS : n;
+}
+
+static void loopers_start(struct __test_metadata *_metadata, pthread_t *th,
+			  struct loop_result *res, int n)
+{
+	loopers_stop = false;
+	for (int i = 0; i < n; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, loop_thread, &res[i]));
+}
+
+/* Stops the loopers; the totals of what they saw, each checked. */
+static void loopers_finish(struct __test_metadata *_metadata, pthread_t *th,
+			   struct loop_result *res, int n,
+			   struct loop_result *total)
+{
+	loopers_stop = true;
+	memset(total, 0, sizeof(*total));
+	for (int i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_EQ(0, res[i].err) TH_LOG("looper %d: %s", i,
+						strerror(res[i].err));
+		EXPECT_EQ(0, res[i].other)
+			TH_LOG("looper %d saw results neither version gives", i);
+		total->fixed += res[i].fixed;
+		total->buggy += res[i].buggy;
+		total->other += res[i].other;
+	}
+}
+
+/*
+ * Calls on every CPU while "enabled" flips and a rule on the same function
+ * comes and goes: every call runs one version or the other, whole, and
+ * "calls" counts exactly the redirected ones.
+ */
+TEST_F(hotfix, enable_disable_and_rules_race_with_calls_on_all_cpus)
+{
+	struct loop_result res[MAX_LOOPERS] = {}, total;
+	pthread_t th[MAX_LOOPERS];
+	int n = nr_loopers(), flip;
+	long calls0;
+
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
+	calls0 = kfi_read_long(HF "/calls");
+	loopers_start(_metadata, th, res, n);
+	for (flip = 0; flip < 200; flip++) {
+		char buf[1024];
+
+		ASSERT_EQ(0, kfi_write(HF "/enabled", flip & 1 ? "1" : "0"));
+		ASSERT_GT(kfi_read(HF "/functions", buf, sizeof(buf)), 0);
+		if (flip % 4 == 0) {
+			/* Rewrites an argument kfi_tb_answer() does not have. */
+			EXPECT_EQ(0, kfi_rule_make("r", "target=" ANSWER,
+						   "action=args", "args=1=0",
+						   "enabled=1", NULL));
+		} else if (flip % 4 == 2) {
+			kfi_rules_clear();
+		}
+		usleep(1000);
+	}
+	loopers_finish(_metadata, th, res, n, &total);
+
+	EXPECT_EQ(total.fixed, kfi_read_long(HF "/calls") - calls0)
+		TH_LOG("\"calls\" is not the number of calls redirected");
+	EXPECT_GT(total.fixed, 0);
+	EXPECT_GT(total.buggy, 0) TH_LOG("no call ran while disabled");
+	TH_LOG("%d threads, %ld of %ld calls redirected", n, total.fixed,
+	       total.fixed + total.buggy);
+	ASSERT_EQ(0, kfi_write(HF "/enabled", "1"));
+	EXPECT_EQ(42, tb("answer"));
+}
+
+/* Hotfix modules load and unload while every CPU calls the function. */
+TEST_F(hotfix, load_and_unload_race_with_calls_on_all_cpus)
+{
+	struct loop_result res[MAX_LOOPERS] = {}, total;
+	pthread_t th[MAX_LOOPERS];
+	int n = nr_loopers(), round;
+
+	loopers_start(_metadata, th, res, n);
+	for (round = 0; round < 10; round++) {
+		ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
+		ASSERT_EQ(1, kfi_read_long(HF "/enabled"));
+		usleep(5000);
+		hotfix_unload("kfi_test_hotfix");
+		ASSERT_FALSE(kfi_module_loaded("kfi_test_hotfix"));
+	}
+	loopers_finish(_metadata, th, res, n, &total);
+	TH_LOG("%d threads, %ld of %ld calls redirected", n, total.fixed,
+	       total.fixed + total.buggy);
+	EXPECT_EQ(41, tb("answer"));
+}
+
+int main(int argc, char **argv)
+{
+	return kfi_test_main(argc, argv);
+}

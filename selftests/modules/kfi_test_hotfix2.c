@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A second hotfix for kfi_test_buggy, for the all-or-nothing tests: it
+ * redirects kfi_tb_answer() (to answer 43) and the function named by the
+ * parameter "second", by default one that does not exist.
+ */
+#include <linux/module.h>
+
+#include <kfi/hotfix.h>
+
+static char *second = "kfi_tb_no_such_function";
+module_param(second, charp, 0400);
+MODULE_PARM_DESC(second, "the second function to redirect");
+
+static long kfi_th2_answer(void)
+{
+	return 43;
+}
+
+static long kfi_th2_second(void)
+{
+	return 0;
+}
+
+static struct kfi_hotfix_func kfi_th2_funcs[] = {
+	{ .old_name = "kfi_test_buggy:kfi_tb_answer", .new_func = kfi_th2_answer },
+	{ .new_func = kfi_th2_second },
+	{ }
+};
+
+static struct kfi_hotfix kfi_th2_hotfix = {
+	.mod	= THIS_MODULE,
+	.funcs	= kfi_th2_funcs,
+};
+
+static int __init kfi_th2_init(void)
+{
+	kfi_th2_funcs[1].old_name = second;
+	return kfi_hotfix_register(&kfi_th2_hotfix);
+}
+
+static void __exit kfi_th2_exit(void)
+{
+	kfi_hotfix_unregister(&kfi_th2_hotfix);
+}
+
+module_init(kfi_th2_init);
+module_exit(kfi_th2_exit);
+
+MODULE_DESCRIPTION("kfi selftests: a hotfix that may not apply");
+MODULE_LICENSE("GPL");
