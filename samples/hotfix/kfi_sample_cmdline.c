@@ -18,7 +18,7 @@
  *   # cat /proc/cmdline
  *   this has been hotfixed by kfi
  *   # cat /sys/kernel/config/kfi/hotfixes/kfi_sample_cmdline/functions
- *   cmdline_proc_show kfi_sample_cmdline_show [kfi_sample_cmdline] applied 1 0
+ *   cmdline_proc_show kfi_sample_cmdline:kfi_sample_cmdline_show applied 1 0
  *
  * While the hotfix is enabled its module cannot be unloaded; switch it off
  * first (the old function is back at once), then unload it:

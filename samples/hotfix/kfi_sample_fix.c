@@ -13,7 +13,7 @@
  *   mean of 3 5 7 9: 6
  *   # cd /sys/kernel/config/kfi/hotfixes/kfi_sample_fix
  *   # cat functions calls
- *   kfi_sample_buggy:kfi_sample_mean kfi_sample_fixed_mean [kfi_sample_fix] applied 1 0
+ *   kfi_sample_buggy:kfi_sample_mean kfi_sample_fix:kfi_sample_fixed_mean applied 1 0
  *   1
  *
  * The function is named "kfi_sample_buggy:kfi_sample_mean", module and
@@ -23,7 +23,7 @@
  *
  *   # rmmod kfi_sample_buggy
  *   # cat functions
- *   kfi_sample_buggy:kfi_sample_mean kfi_sample_fixed_mean [kfi_sample_fix] waiting 1 0
+ *   kfi_sample_buggy:kfi_sample_mean kfi_sample_fix:kfi_sample_fixed_mean waiting 1 0
  *   # modprobe kfi_sample_buggy
  *   # cat /proc/kfi_sample_buggy
  *   mean of 3 5 7 9: 6
