@@ -3,6 +3,7 @@
 # kfi: thin wrapper around kbuild plus the test targets.
 #
 #   make                 build kfi.ko (and the test modules) against KDIR
+#   make samples         build the hotfix samples (samples/hotfix/) against it
 #   make check [T=PAT]   run the kselftest suite in a QEMU guest
 #   make demo            boot the guest and narrate what kfi does
 #   make lint            sparse and checkpatch on every C file and header
@@ -38,13 +39,20 @@ KDIR		:= /lib/modules/$(shell uname -r)/build
 endif
 endif
 
-# -Werror in CI, where a warning must fail the run.
+# -Werror in CI, where a warning must fail the run. The Kbuild files say
+# ccflags-$(KFI_WERROR), so the value must be y.
 ifneq ($(CI),)
-KFI_WERROR	:= 1
+KFI_WERROR	:= y
 endif
 export KFI_WERROR
 
 KBUILD		= $(MAKE) -C $(KDIR) M=$(CURDIR)
+
+# The hotfix samples build as any hotfix module does: an external module of
+# their own, against kfi's Module.symvers and public header.
+SAMPLES_KBUILD	= $(MAKE) -C $(KDIR) M=$(CURDIR)/samples/hotfix \
+		  KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers \
+		  ccflags-y=-I$(CURDIR)/include
 
 SELFTEST_SRCS	:= $(wildcard selftests/*_test.c)
 # Static test programs, one directory per architecture.
@@ -55,14 +63,18 @@ KSFT_INC	:= $(CACHE)/kselftest
 TEST_CFLAGS	:= -O2 -g -Wall -Wextra -Werror -static -D_GNU_SOURCE \
 		   -Wno-format-truncation -isystem $(KSFT_INC) -Iinclude -pthread
 
-.PHONY: all modules clean setup check demo lint selftests
+.PHONY: all modules samples clean setup check demo lint selftests
 
 all: modules
 
 modules:
 	$(KBUILD) modules
 
+samples: modules
+	$(SAMPLES_KBUILD) modules
+
 clean:
+	$(SAMPLES_KBUILD) clean
 	$(KBUILD) clean
 	rm -rf selftests/.build
 
@@ -82,11 +94,11 @@ $(KSFT_INC)/kselftest_harness.h:
 
 # After set-up (which may install or build the kernel), build against it.
 check: setup
-	@$(MAKE) --no-print-directory modules selftests KDIR=$$($(VM) kdir)
+	@$(MAKE) --no-print-directory modules samples selftests KDIR=$$($(VM) kdir)
 	@$(VM) check $(if $(T),--filter '$(T)')
 
 demo: setup
-	@$(MAKE) --no-print-directory modules KDIR=$$($(VM) kdir)
+	@$(MAKE) --no-print-directory modules samples KDIR=$$($(VM) kdir)
 	@$(VM) demo
 
 # checkpatch types we ignore, and why (this is the one place they are listed):
@@ -105,7 +117,8 @@ TRACE_HDRS	= $(shell git ls-files '*/trace.h' 2>/dev/null)
 LINT_FILES	= $(filter-out $(TRACE_HDRS),$(shell git ls-files '*.c' '*.h' 2>/dev/null))
 
 lint: setup
-	$(KBUILD) C=2 KFI_WERROR=1 modules 2>&1 | \
+	( $(KBUILD) C=2 KFI_WERROR=y modules && \
+	  $(SAMPLES_KBUILD) C=2 KFI_WERROR=y modules ) 2>&1 | \
 		tee $(CACHE)/sparse.log
 	@! grep -E 'warning:|error:' $(CACHE)/sparse.log
 	$(CHECKPATCH) --ignore $(CHECKPATCH_IGNORE) -f $(LINT_FILES)

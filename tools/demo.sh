@@ -66,6 +66,36 @@ run "mkdir /tmp/traced-1; mkdir /tmp/traced-2 && echo 'second mkdir worked (time
 run "grep kfi_inject /sys/kernel/tracing/trace"
 run "echo 0 > /sys/kernel/tracing/events/kfi/kfi_inject/enable; rmdir $cfs/rules/io"
 
+say "A hotfix: a module has a bug, another module fixes it (samples/hotfix/)"
+hf=$cfs/hotfixes/kfi_sample_fix
+run "modprobe kfi_sample_buggy"
+run "cat /proc/kfi_sample_buggy   # wrong: the mean of 3 5 7 9 is 6"
+run "modprobe kfi_sample_fix"
+run "cat /proc/kfi_sample_buggy"
+run "ls $cfs/hotfixes"
+run "cat $hf/functions"
+run "grep . $hf/enabled $hf/calls"
+
+say "The fix names kfi_sample_buggy:kfi_sample_mean, so it follows that module"
+run "rmmod kfi_sample_buggy && cat $hf/functions"
+run "modprobe kfi_sample_buggy && cat /proc/kfi_sample_buggy"
+
+say "An enabled hotfix pins its module; disabling it brings the bug back at once"
+run "rmmod kfi_sample_fix"
+run "echo 0 > $hf/enabled"
+run "cat /proc/kfi_sample_buggy"
+run "cat $hf/functions"
+run "rmmod kfi_sample_fix && ls $cfs/hotfixes"
+run "rmmod kfi_sample_buggy"
+
+say "A hotfix of the kernel itself: cmdline_proc_show(), behind /proc/cmdline"
+run "cat /proc/cmdline"
+run "modprobe kfi_sample_cmdline"
+run "cat /proc/cmdline"
+run "cat $cfs/hotfixes/kfi_sample_cmdline/functions"
+run "echo 0 > $cfs/hotfixes/kfi_sample_cmdline/enabled && rmmod kfi_sample_cmdline"
+run "cat /proc/cmdline"
+
 say "With no rules left, kfi unloads and its configfs tree goes away"
 run "rmmod kfi_test_target; rmmod kfi"
 run "ls $cfs 2>&1 || true"
