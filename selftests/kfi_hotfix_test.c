@@ -29,6 +29,7 @@
 
 static const char * const hotfix_modules[] = {
 	"kfi_test_hotfix", "kfi_test_hotfix2", "kfi_test_hotfix_sleep",
+	"kfi_sample_cmdline",
 };
 
 /* Value of one of kfi_test_buggy's files, or LONG_MIN if unreadable. */
@@ -361,6 +362,25 @@ TEST_F(hotfix, rmmod_waits_for_a_task_asleep_in_a_replacement)
 		TH_LOG("the sleeping call did not return the replacement's 1");
 	EXPECT_EQ(0, kfi_module_unload("kfi_test_hotfix_sleep"));
 	EXPECT_FALSE(kfi_module_loaded("kfi_test_hotfix_sleep"));
+}
+
+/* A function of vmlinux: samples/hotfix/kfi_sample_cmdline.c. */
+TEST_F(hotfix, vmlinux_function_cmdline_sample)
+{
+	const char *hf = HOTFIXES "/kfi_sample_cmdline";
+	char before[4096], buf[4096];
+
+	ASSERT_GE(kfi_read("/proc/cmdline", before, sizeof(before)), 0);
+	ASSERT_EQ(0, kfi_module_insmod("kfi_sample_cmdline", NULL));
+	ASSERT_GE(kfi_read("/proc/cmdline", buf, sizeof(buf)), 0);
+	EXPECT_NE(NULL, strstr(buf, "hotfixed by kfi")) TH_LOG("reads \"%s\"", buf);
+	EXPECT_EQ(1, kfi_read_long(KFI_CFS "/hotfixes/kfi_sample_cmdline/calls"));
+
+	ASSERT_EQ(0, kfi_write(KFI_CFS "/hotfixes/kfi_sample_cmdline/enabled", "0"));
+	ASSERT_GE(kfi_read("/proc/cmdline", buf, sizeof(buf)), 0);
+	EXPECT_STREQ(before, buf);
+	EXPECT_EQ(0, kfi_module_unload("kfi_sample_cmdline"));
+	EXPECT_FALSE(exists(hf));
 }
 
 /* A rule and a hotfix on one function: the rule acts first. */
