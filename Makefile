@@ -116,9 +116,12 @@ CHECKPATCH_IGNORE := LINUX_VERSION_CODE,FILE_PATH_CHANGES,UNDOCUMENTED_SETUP,LIN
 TRACE_HDRS	= $(shell git ls-files '*/trace.h' 2>/dev/null)
 LINT_FILES	= $(filter-out $(TRACE_HDRS),$(shell git ls-files '*.c' '*.h' 2>/dev/null))
 
+# Sparse runs on every file each time (C=2): use every CPU for it.
+LINT_JOBS	:= -j$(shell nproc)
+
 lint: setup
-	( $(KBUILD) C=2 KFI_WERROR=y modules && \
-	  $(SAMPLES_KBUILD) C=2 KFI_WERROR=y modules ) 2>&1 | \
+	( $(KBUILD) $(LINT_JOBS) C=2 KFI_WERROR=y modules && \
+	  $(SAMPLES_KBUILD) $(LINT_JOBS) C=2 KFI_WERROR=y modules ) 2>&1 | \
 		tee $(CACHE)/sparse.log
 	@! grep -E 'warning:|error:' $(CACHE)/sparse.log
 	$(CHECKPATCH) --ignore $(CHECKPATCH_IGNORE) -f $(LINT_FILES)

@@ -284,12 +284,24 @@ static void kfi_hotfix_quiesce(struct kfi_hotfix_state *hs)
 	}
 }
 
-static void kfi_hotfix_detach_all(struct kfi_hotfix_state *hs)
+/*
+ * Takes a registered @hs, no longer in the view, off the list, stops its
+ * redirects, waits until no task runs in its replacements, detaches it and
+ * frees it.
+ */
+static void kfi_hotfix_destroy(struct kfi_hotfix_state *hs)
 {
 	struct kfi_hotfix_site *s;
 
+	mutex_lock(&kfi_hotfix_mutex);
+	list_del(&hs->node);
+	kfi_hotfix_switch(hs, false);
+	mutex_unlock(&kfi_hotfix_mutex);
+
+	kfi_hotfix_quiesce(hs);
 	for (s = hs->sites; s < hs->sites + hs->nr; s++)
 		kfi_detach(&s->attach);
+	kfi_hotfix_free(hs);
 }
 
 /**
@@ -366,13 +378,7 @@ int kfi_hotfix_register(struct kfi_hotfix *hotfix)
 	return 0;
 
 err_unlist:
-	mutex_lock(&kfi_hotfix_mutex);
-	list_del(&hs->node);
-	kfi_hotfix_switch(hs, false);
-	mutex_unlock(&kfi_hotfix_mutex);
-	kfi_hotfix_quiesce(hs);
-	kfi_hotfix_detach_all(hs);
-	kfi_hotfix_free(hs);
+	kfi_hotfix_destroy(hs);
 	return err;
 
 err_unlock:
@@ -409,16 +415,9 @@ void kfi_hotfix_unregister(struct kfi_hotfix *hotfix)
 	if (view)
 		kfi_hotfix_view->remove(view);
 
-	mutex_lock(&kfi_hotfix_mutex);
-	list_del(&hs->node);
-	kfi_hotfix_switch(hs, false);
-	mutex_unlock(&kfi_hotfix_mutex);
-
-	kfi_hotfix_quiesce(hs);
-	kfi_hotfix_detach_all(hs);
-	pr_info("hotfix %s: removed\n", kfi_hotfix_name(hs));
 	hotfix->state = NULL;
-	kfi_hotfix_free(hs);
+	kfi_hotfix_destroy(hs);
+	pr_info("hotfix %s: removed\n", kfi_hotfix_mod_name(hotfix));
 }
 EXPORT_SYMBOL_GPL(kfi_hotfix_unregister);
 
