@@ -93,12 +93,23 @@ $(KSFT_INC)/kselftest_harness.h:
 	@sh $(SETUP)
 
 # After set-up (which may install or build the kernel), build against it.
+# kbuild does not notice that the headers changed (KERNEL=, ARCH=): modules
+# built for another kernel are cleaned first, else they would not load.
+BUILT_FOR	:= $(CACHE)/built-for
+define build_for_vm
+	@k=$$($(VM) kdir); \
+	if [ "$$(cat $(BUILT_FOR) 2>/dev/null)" != "$$k" ]; then \
+		$(MAKE) --no-print-directory clean KDIR=$$k >/dev/null; \
+	fi; \
+	$(MAKE) --no-print-directory $(1) KDIR=$$k && echo "$$k" > $(BUILT_FOR)
+endef
+
 check: setup
-	@$(MAKE) --no-print-directory modules samples selftests KDIR=$$($(VM) kdir)
+	$(call build_for_vm,modules samples selftests)
 	@$(VM) check $(if $(T),--filter '$(T)')
 
 demo: setup
-	@$(MAKE) --no-print-directory modules samples KDIR=$$($(VM) kdir)
+	$(call build_for_vm,modules samples)
 	@$(VM) demo
 
 # checkpatch types we ignore, and why (this is the one place they are listed):

@@ -64,6 +64,10 @@ struct kfi_attach {
 	struct list_head node;		/* in site->attached (RCU) */
 	u64 id;				/* unique, never reused */
 	unsigned int flags;		/* KFI_ATTACH_* given to kfi_attach() */
+
+	/* private to the core, protected by the owner's serialization */
+	bool detaching;			/* detached, grace period not waited */
+	unsigned long gp_state;		/* get_state_synchronize_rcu() then */
 };
 
 /* Attach flags. */
@@ -78,6 +82,8 @@ struct kfi_attach_error {
 int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 	       struct kfi_attach_error *error);
 void kfi_detach(struct kfi_attach *a);
+void kfi_detach_nowait(struct kfi_attach *a);
+void kfi_detach_wait(struct kfi_attach *a);
 bool kfi_attach_live(const struct kfi_attach *a);
 const char *kfi_attach_symbol(const struct kfi_attach *a);
 

@@ -21,6 +21,7 @@
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include "arch/kfi_arch.h"
 #include "core/core.h"
@@ -305,6 +306,66 @@ static struct kfi_site *kfi_site_find(const char *module, const char *name)
 }
 
 /*
+ * The reaper unregisters the probes nothing needs any more: those of sites
+ * left with nothing attached, and kretprobes no attachment wants. It runs
+ * after detaches, as a work item, and unregisters everything it finds in
+ * one call per kind of probe, which waits for one grace period for the
+ * whole batch: disarming a thousand rules costs about what disarming one
+ * does. Until it ran, a site with nothing attached is still found by
+ * kfi_attach() and used again, probes and all.
+ */
+static void kfi_site_reap(struct work_struct *work)
+{
+	struct kretprobe **krps = NULL;
+	struct kprobe **kps = NULL;
+	unsigned int nr_kp = 0, nr_krp = 0, n = 0;
+	struct kfi_site *site, *tmp;
+	LIST_HEAD(dead);
+
+	mutex_lock(&kfi_core_mutex);
+	kfi_for_each_site(site)
+		n++;
+	/* Without the arrays, unregister one by one: slower, as correct. */
+	kps = kmalloc_array(n, sizeof(*kps), GFP_KERNEL | __GFP_NOWARN);
+	krps = kmalloc_array(n, sizeof(*krps), GFP_KERNEL | __GFP_NOWARN);
+
+	list_for_each_entry_safe(site, tmp, &kfi_sites, node) {
+		bool empty = list_empty(&site->attached);
+
+		if (site->ret_live && (empty || !site->nr_ret)) {
+			if (krps)
+				krps[nr_krp++] = &site->krp;
+			else
+				unregister_kretprobe(&site->krp);
+			WRITE_ONCE(site->ret_live, false);
+		}
+		if (!empty)
+			continue;
+		if (site->live) {
+			if (kps)
+				kps[nr_kp++] = &site->kp;
+			else
+				unregister_kprobe(&site->kp);
+			WRITE_ONCE(site->live, false);
+		}
+		list_move_tail(&site->node, &dead);
+	}
+	if (nr_krp)
+		unregister_kretprobes(krps, nr_krp);
+	if (nr_kp)
+		unregister_kprobes(kps, nr_kp);
+	mutex_unlock(&kfi_core_mutex);
+
+	/* Unregistering waited for the handlers: nobody uses these sites. */
+	list_for_each_entry_safe(site, tmp, &dead, node)
+		kfree(site);
+	kfree(krps);
+	kfree(kps);
+}
+
+static DECLARE_WORK(kfi_reap_work, kfi_site_reap);
+
+/*
  * An attachment of @a's group on @site that @a may not share the site with:
  * either of the two asked for KFI_ATTACH_EXCLUSIVE.
  */
@@ -371,6 +432,8 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 
 	if (a->group < 0 || a->group >= KFI_NR_GROUPS)
 		return -EINVAL;
+	/* Readers may still be walking @a's old links. */
+	kfi_detach_wait(a);
 	err = kfi_symbol_parse(target, module, name, &offset);
 	if (err) {
 		if (error)
@@ -466,37 +529,69 @@ out_unlock:
 }
 
 /**
+ * kfi_detach_nowait() - detach from a probe site, without waiting
+ * @a:		an attachment that kfi_attach() attached
+ *
+ * Takes @a off its site's list: no probe handler that starts after this
+ * returns runs @a's callbacks, but one that started before may still be
+ * running them. The owner calls kfi_detach_wait() before it frees or
+ * attaches @a again (kfi_attach() does it too), so that detaching many
+ * attachments costs one grace period, not one each. A site left with
+ * nothing attached keeps its probes until the reaper unregisters them, in
+ * batches.
+ *
+ * Context: process context, may sleep (on kfi_core_mutex only).
+ */
+void kfi_detach_nowait(struct kfi_attach *a)
+{
+	struct kfi_site *site = a->site;
+
+	mutex_lock(&kfi_core_mutex);
+	list_del_rcu(&a->node);
+	if (a->ops->ret)
+		site->nr_ret--;
+	if ((!site->nr_ret && site->ret_live) || list_empty(&site->attached))
+		schedule_work(&kfi_reap_work);
+	a->site = NULL;
+	mutex_unlock(&kfi_core_mutex);
+
+	a->gp_state = get_state_synchronize_rcu();
+	a->detaching = true;
+}
+
+/**
+ * kfi_detach_wait() - wait until a detached attachment is unused
+ * @a:		an attachment that kfi_detach_nowait() detached, or one that
+ *		was never attached
+ *
+ * When this returns, no probe handler runs @a's callbacks any more, and none
+ * will: the owner may free @a. Returns at once when a grace period already
+ * went by since the detach.
+ *
+ * Context: process context, may sleep.
+ */
+void kfi_detach_wait(struct kfi_attach *a)
+{
+	if (!a->detaching)
+		return;
+	/* Pairs with the list walks of the probe handlers. */
+	cond_synchronize_rcu(a->gp_state);
+	a->detaching = false;
+}
+
+/**
  * kfi_detach() - detach from a probe site
  * @a:		an attachment that kfi_attach() attached
  *
- * When this returns, no probe handler runs @a's callbacks any more, and none
- * will: the owner may free @a.
+ * kfi_detach_nowait() and kfi_detach_wait() in one: when this returns, no
+ * probe handler runs @a's callbacks any more, and none will.
  *
  * Context: process context, may sleep (an RCU grace period at least).
  */
 void kfi_detach(struct kfi_attach *a)
 {
-	struct kfi_site *site = a->site;
-	bool empty;
-
-	mutex_lock(&kfi_core_mutex);
-	list_del_rcu(&a->node);
-	if (a->ops->ret && !--site->nr_ret && site->ret_live) {
-		unregister_kretprobe(&site->krp);
-		WRITE_ONCE(site->ret_live, false);
-	}
-	empty = list_empty(&site->attached);
-	if (empty) {
-		kfi_site_unregister(site);
-		list_del(&site->node);
-	}
-	a->site = NULL;
-	mutex_unlock(&kfi_core_mutex);
-
-	/* Pairs with the list walks of the probe handlers. */
-	synchronize_rcu();
-	if (empty)
-		kfree(site);
+	kfi_detach_nowait(a);
+	kfi_detach_wait(a);
 }
 
 /**
@@ -574,7 +669,7 @@ static int kfi_core_module_event(struct notifier_block *nb,
 			continue;
 		if (event == MODULE_STATE_GOING) {
 			kfi_site_unregister(site);
-		} else if (!site->live) {
+		} else if (!site->live && !list_empty(&site->attached)) {
 			struct kfi_attach_error error;
 
 			if (kfi_site_register(site, &error))
@@ -601,5 +696,7 @@ int kfi_core_init(void)
 void kfi_core_exit(void)
 {
 	unregister_module_notifier(&kfi_core_module_nb);
-	/* Every owner detached before this: kfi_sites is empty. */
+	/* Every owner detached before this: the reaper empties kfi_sites. */
+	flush_work(&kfi_reap_work);
+	WARN_ON(!list_empty(&kfi_sites));
 }

@@ -157,6 +157,7 @@ struct kfi_rule *kfi_rule_create(const char *name)
 void kfi_rule_destroy(struct kfi_rule *rule)
 {
 	kfi_rule_disarm(rule);
+	kfi_detach_wait(&rule->attach);
 	mutex_destroy(&rule->lock);
 	free_percpu(rule->stats);
 	kfree(rule->name);
@@ -240,8 +241,10 @@ out:
  * kfi_rule_disarm() - stop a rule from acting
  * @rule:	the rule
  *
- * When this returns no probe handler runs the rule any more. Its counters
- * keep their values until it is armed again.
+ * No probe handler that starts after this returns runs the rule; one that
+ * started before may finish (without waiting for it, disarming many rules
+ * costs one grace period, not one each). Its counters keep their values
+ * until it is armed again; kfi_rule_read_stats() waits for those handlers.
  *
  * Context: process context, may sleep.
  */
@@ -249,7 +252,7 @@ void kfi_rule_disarm(struct kfi_rule *rule)
 {
 	mutex_lock(&rule->lock);
 	if (rule->armed) {
-		kfi_detach(&rule->attach);
+		kfi_detach_nowait(&rule->attach);
 		rule->armed = false;
 		strscpy(rule->status, "disabled", sizeof(rule->status));
 	}
@@ -261,11 +264,19 @@ void kfi_rule_disarm(struct kfi_rule *rule)
  * @rule:	the rule
  * @sum:	the sums
  *
- * Context: any.
+ * Of a disarmed rule, the final counts: waits for the probe handlers that
+ * were still running it when it was disarmed.
+ *
+ * Context: process context, may sleep.
  */
 void kfi_rule_read_stats(struct kfi_rule *rule, struct kfi_rule_stats *sum)
 {
 	int cpu;
+
+	mutex_lock(&rule->lock);
+	if (!rule->armed)
+		kfi_detach_wait(&rule->attach);
+	mutex_unlock(&rule->lock);
 
 	*sum = (struct kfi_rule_stats){};
 	for_each_possible_cpu(cpu) {
