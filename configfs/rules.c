@@ -8,7 +8,7 @@
  *   ├── pid children comm caller           to whom
  *   ├── verbose                            (also while armed)
  *   ├── enabled                            1 arms, 0 disarms
- *   └── hits injected status               (RO)
+ *   └── hits injected missed status        (RO)
  *
  * mkdir makes a disarmed rule (inject/rule.c); rmdir disarms it, and the
  * last reference frees it. While a rule is armed its configuration cannot
@@ -354,6 +354,14 @@ static ssize_t kfi_rule_injected_show(struct config_item *item, char *page)
 	return sprintf(page, "%lu\n", sum.injected);
 }
 
+static ssize_t kfi_rule_missed_show(struct config_item *item, char *page)
+{
+	struct kfi_rule_stats sum;
+
+	kfi_rule_read_stats(to_kfi_rule(item), &sum);
+	return sprintf(page, "%lu\n", sum.missed);
+}
+
 static ssize_t kfi_rule_status_show(struct config_item *item, char *page)
 {
 	return kfi_rule_status(to_kfi_rule(item), page, PAGE_SIZE);
@@ -362,6 +370,7 @@ static ssize_t kfi_rule_status_show(struct config_item *item, char *page)
 CONFIGFS_ATTR(kfi_rule_, enabled);
 CONFIGFS_ATTR_RO(kfi_rule_, hits);
 CONFIGFS_ATTR_RO(kfi_rule_, injected);
+CONFIGFS_ATTR_RO(kfi_rule_, missed);
 CONFIGFS_ATTR_RO(kfi_rule_, status);
 
 static struct configfs_attribute *kfi_rule_attrs[] = {
@@ -381,6 +390,7 @@ static struct configfs_attribute *kfi_rule_attrs[] = {
 	&kfi_rule_attr_enabled,
 	&kfi_rule_attr_hits,
 	&kfi_rule_attr_injected,
+	&kfi_rule_attr_missed,
 	&kfi_rule_attr_status,
 	NULL,
 };

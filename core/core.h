@@ -37,12 +37,16 @@ enum kfi_verdict {
  *		attachment's @want_ret said yes for this very call, so that
  *		its @ret will run when the call returns.
  * @ret:	at the function's return, for the calls @want_ret took.
+ * @ret_missed:	at the function's entry, instead of @want_ret, when the
+ *		kretprobe had no free instance for this call: its return
+ *		cannot be seen.
  */
 struct kfi_attach_ops {
 	enum kfi_verdict (*entry)(struct kfi_attach *a, struct pt_regs *regs,
 				  bool ret_hooked);
 	bool (*want_ret)(struct kfi_attach *a, struct pt_regs *regs);
 	void (*ret)(struct kfi_attach *a, struct pt_regs *regs);
+	void (*ret_missed)(struct kfi_attach *a);
 };
 
 /*

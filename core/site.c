@@ -52,8 +52,11 @@ struct kfi_ret_data {
 /*
  * The return slots of the call whose entry this CPU is handling, from the
  * kretprobe's entry handler to the kprobe's, which run back to back in one
- * probe hit (the kretprobe's first: it has no post_handler, so kprobes put
- * it at the head of the aggregate). Probe handlers do not nest on a CPU.
+ * probe hit (the kretprobe's first: it is always registered after the
+ * kprobe, and kprobes put the newest probe at the head of the aggregate).
+ * Probe handlers do not nest on a CPU. @site is set whenever the kretprobe's
+ * entry handler ran, @data only when a return was hooked: a live kretprobe
+ * whose entry handler did not run had no free instance for the call.
  */
 struct kfi_ret_pending {
 	struct kfi_site *site;
@@ -87,6 +90,17 @@ static unsigned long kfi_trampoline __ro_after_init;
 #define kfi_for_each_site(site) \
 	list_for_each_entry(site, &kfi_sites, node)
 
+/* The kretprobe could not hook this call's return: tell who wanted it. */
+static void kfi_site_ret_missed(struct kfi_site *site)
+{
+	struct kfi_attach *a;
+
+	list_for_each_entry_rcu(a, &site->attached, node)
+		if (a->ops->ret_missed)
+			a->ops->ret_missed(a);
+}
+NOKPROBE_SYMBOL(kfi_site_ret_missed);
+
 static int kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kfi_site *site = container_of(kp, struct kfi_site, kp);
@@ -98,6 +112,8 @@ static int kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
 	__this_cpu_write(kfi_hit_by_exception, !kprobe_ftrace(kp));
 	if (pending->site == site)
 		data = pending->data;
+	else if (READ_ONCE(site->ret_live))
+		kfi_site_ret_missed(site);
 	pending->site = NULL;
 
 	list_for_each_entry_rcu(a, &site->attached, node) {
@@ -163,11 +179,10 @@ static int kfi_site_ret_entry(struct kretprobe_instance *ri,
 			hook = true;
 		}
 	}
-	if (!hook)
-		return 1;	/* nobody wants this return: do not hook it */
 	pending->site = site;
-	pending->data = data;
-	return 0;
+	pending->data = hook ? data : NULL;
+	/* 1: nobody wants this return, do not hook it. */
+	return hook ? 0 : 1;
 }
 NOKPROBE_SYMBOL(kfi_site_ret_entry);
 

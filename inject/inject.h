@@ -55,6 +55,7 @@ struct kfi_rule_conf {
 struct kfi_rule_stats {
 	unsigned long hits;
 	unsigned long injected;
+	unsigned long missed;	/* returns the kretprobe could not hook */
 };
 
 struct kfi_rule {

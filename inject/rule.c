@@ -108,12 +108,25 @@ static void kfi_rule_replace(struct kfi_attach *a, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(kfi_rule_replace);
 
+/*
+ * Every kretprobe instance is held by a call still inside the function:
+ * this call is neither counted in hits nor can be injected into.
+ */
+static void kfi_rule_ret_missed(struct kfi_attach *a)
+{
+	struct kfi_rule *rule = container_of(a, struct kfi_rule, attach);
+
+	this_cpu_inc(rule->stats->missed);
+}
+NOKPROBE_SYMBOL(kfi_rule_ret_missed);
+
 static const struct kfi_attach_ops kfi_rule_ops[KFI_NR_ACTIONS] = {
 	[KFI_ACTION_RETURN] = { .entry = kfi_rule_return },
 	[KFI_ACTION_ARGS] = { .entry = kfi_rule_args },
 	[KFI_ACTION_REPLACE] = {
 		.want_ret = kfi_rule_want_ret,
 		.ret = kfi_rule_replace,
+		.ret_missed = kfi_rule_ret_missed,
 	},
 };
 
@@ -284,6 +297,7 @@ void kfi_rule_read_stats(struct kfi_rule *rule, struct kfi_rule_stats *sum)
 
 		sum->hits += READ_ONCE(s->hits);
 		sum->injected += READ_ONCE(s->injected);
+		sum->missed += READ_ONCE(s->missed);
 	}
 }
 

@@ -748,6 +748,101 @@ TEST_F(rule, batch_disarm_removes_every_probe)
 			TH_LOG("%s still probed with every rule disarmed", targets[i]);
 }
 
+/* The kretprobe instances kfi promises per function: max(64, 8 x CPUs). */
+static long ret_pool_size(void)
+{
+	char buf[64];
+	int lo, hi;
+	long n;
+
+	if (kfi_read("/sys/devices/system/cpu/possible", buf, sizeof(buf)) < 0)
+		return -1;
+	n = sscanf(buf, "%d-%d", &lo, &hi) == 2 ? hi - lo + 1 : 1;
+	return n * 8 > 64 ? n * 8 : 64;
+}
+
+/*
+ * More tasks asleep in a function than its kretprobe has instances: the
+ * calls beyond the pool run untouched and are counted in missed, the others
+ * are replaced, and hits + missed accounts for every call.
+ */
+TEST_F(rule, replace_counts_missed_returns)
+{
+	enum { N = 100 };
+	long pool = ret_pool_size();
+	int go[2], i, status, replaced = 0, untouched = 0;
+	pid_t pids[N];
+	long missed;
+
+	ASSERT_LT(0, pool);
+	if (pool >= N)
+		SKIP(return, "%ld kretprobe instances: too many CPUs to exhaust", pool);
+	ASSERT_EQ(0, kfi_rule_make("m", "target=kfi_tt_sleep", "action=replace",
+				   "retval=99", "enabled=1", NULL));
+	ASSERT_EQ(0, pipe(go));
+	for (i = 0; i < N; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (!pids[i]) {
+			unsigned long ran;
+			long ret;
+			char c;
+
+			close(go[1]);
+			if (read(go[0], &c, 1) != 0)	/* all start at once */
+				_exit(3);
+			if (kfi_tt("kfi_tt_sleep", 3000, &ret, &ran))
+				_exit(3);
+			_exit(ret == 99 ? 1 : ret == 3000 ? 0 : 2);
+		}
+	}
+	close(go[0]);
+	close(go[1]);
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		ASSERT_GT(2, WEXITSTATUS(status)) TH_LOG("child %d: exit %d",
+							 i, WEXITSTATUS(status));
+		if (WEXITSTATUS(status))
+			replaced++;
+		else
+			untouched++;
+	}
+	missed = kfi_rule_long("m", "missed");
+	EXPECT_LT(0, missed) TH_LOG("%d tasks asleep, %ld instances: none missed",
+				    N, pool);
+	EXPECT_GE(N - pool, missed) TH_LOG("fewer than %ld instances", pool);
+	EXPECT_EQ(N, kfi_rule_long("m", "hits") + missed);
+	EXPECT_EQ(replaced, kfi_rule_long("m", "injected"));
+	EXPECT_EQ(untouched, missed);
+	/* With the pool free again, nothing more is missed. */
+	{
+		unsigned long ran;
+		long ret;
+
+		ASSERT_EQ(0, kfi_tt("kfi_tt_sleep", 1, &ret, &ran));
+		EXPECT_EQ(99, ret);
+		EXPECT_EQ(missed, kfi_rule_long("m", "missed"));
+	}
+}
+
+/* missed stays 0 for actions that need no return probe. */
+TEST_F(rule, missed_is_zero_without_return_probe)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("r", "target=kfi_tt_ret", "retval=-5",
+				   "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("s", "target=kfi_tt_ret", "action=replace",
+				   "retval=7", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(7, ret) TH_LOG("r skips the body, s replaces its -5");
+	EXPECT_EQ(1, kfi_rule_long("s", "injected"));
+	EXPECT_EQ(0, kfi_rule_long("r", "missed"));
+	EXPECT_EQ(0, kfi_rule_long("s", "missed"));
+}
+
 TEST_F(rule, tracepoint)
 {
 	char buf[4096];
