@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kfi next to the kernel's own function error injection (fail_function,
+ * CONFIG_FAIL_FUNCTION): both at once on different functions, and both on
+ * one function. Debian's stock kernels do not have fail_function: these
+ * tests run on the debug kernel (make check KERNEL=debug) and skip
+ * elsewhere.
+ */
+#include <sys/utsname.h>
+
+#include "kselftest_harness.h"
+#include "kfi_test.h"
+
+#define FAIL_FUNCTION	"/sys/kernel/debug/fail_function"
+
+FIXTURE(coexist) {
+	char sym[64];		/* the sethostname system call's wrapper */
+	char attr[160];		/* its directory under fail_function */
+};
+
+static int ff_set(const char *attr, const char *val)
+{
+	char p[160];
+
+	snprintf(p, sizeof(p), FAIL_FUNCTION "/%s", attr);
+	return kfi_write(p, val);
+}
+
+/* Makes fail_function fail @sym with -ENOMEM on every call. */
+static int ff_inject(const char *sym)
+{
+	char p[160];
+	int err;
+
+	err = ff_set("inject", sym);
+	if (err)
+		return err;
+	snprintf(p, sizeof(p), "%s/retval", sym);
+	err = ff_set(p, "0xfffffffffffffff4");	/* -ENOMEM */
+	if (!err)
+		err = ff_set("probability", "100");
+	if (!err)
+		err = ff_set("interval", "1");
+	if (!err)
+		err = ff_set("times", "-1");
+	if (!err)
+		err = ff_set("verbose", "0");
+	return err;
+}
+
+FIXTURE_SETUP(coexist)
+{
+	struct utsname u;
+
+	if (access(FAIL_FUNCTION, F_OK))
+		SKIP(return, "this kernel has no fail_function (CONFIG_FAIL_FUNCTION): run make check KERNEL=debug");
+	ASSERT_EQ(0, uname(&u));
+	snprintf(self->sym, sizeof(self->sym), "%s_sys_sethostname",
+		 strcmp(u.machine, "aarch64") ? "__x64" : "__arm64");
+	ASSERT_EQ(0, kfi_module_load("kfi"));
+	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
+	kfi_rules_clear();
+	ff_set("inject", "\n");
+}
+
+FIXTURE_TEARDOWN(coexist)
+{
+	kfi_rules_clear();
+	if (!access(FAIL_FUNCTION, F_OK))
+		EXPECT_EQ(0, ff_set("inject", "\n"));
+}
+
+static int try_sethostname(void)
+{
+	return sethostname("kfi", 3) ? errno : 0;
+}
+
+/* fail_function on a system call, a kfi rule on another function. */
+TEST_F(coexist, different_functions_at_once)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, ff_inject(self->sym));
+	ASSERT_EQ(0, kfi_rule_make("k", "target=kfi_tt_ret", "retval=-5",
+				   "enabled=1", NULL));
+	EXPECT_EQ(ENOMEM, try_sethostname()) TH_LOG("fail_function acts");
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(-5, ret) TH_LOG("kfi acts");
+	EXPECT_EQ(0, ran);
+
+	/* Each goes away without disturbing the other. */
+	ASSERT_EQ(0, ff_set("inject", "\n"));
+	EXPECT_EQ(0, try_sethostname());
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(-5, ret);
+	ASSERT_EQ(0, ff_inject(self->sym));
+	ASSERT_EQ(0, kfi_rule_rm("k"));
+	EXPECT_EQ(ENOMEM, try_sethostname());
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(1, ret);
+}
+
+/*
+ * Both on one function: kprobes share the site between them, and one of
+ * the two injects into each call (the other is not asked for that call).
+ * Either one alone works again once the other is gone.
+ */
+TEST_F(coexist, one_function_shared)
+{
+	char pid[16];
+	int err, i;
+	long hits, injected;
+
+	snprintf(pid, sizeof(pid), "pid=%d", getpid());
+	ASSERT_EQ(0, ff_inject(self->sym));
+	{
+		char t[80];
+
+		snprintf(t, sizeof(t), "target=%s", self->sym);
+		ASSERT_EQ(0, kfi_rule_make("k", t, "retval=-EPERM", pid,
+					   "enabled=1", NULL));
+	}
+	for (i = 0; i < 10; i++) {
+		err = try_sethostname();
+		EXPECT_TRUE(err == ENOMEM || err == EPERM)
+			TH_LOG("call %d: errno %d, neither injector's", i, err);
+	}
+	hits = kfi_rule_long("k", "hits");
+	injected = kfi_rule_long("k", "injected");
+	EXPECT_EQ(hits, injected);
+
+	ASSERT_EQ(0, ff_set("inject", "\n"));
+	EXPECT_EQ(EPERM, try_sethostname()) TH_LOG("kfi alone");
+	EXPECT_EQ(injected + 1, kfi_rule_long("k", "injected"));
+
+	ASSERT_EQ(0, ff_inject(self->sym));
+	ASSERT_EQ(0, kfi_rule_set("k", "enabled", "0"));
+	EXPECT_EQ(ENOMEM, try_sethostname()) TH_LOG("fail_function alone");
+	ASSERT_EQ(0, ff_set("inject", "\n"));
+	EXPECT_EQ(0, try_sethostname()) TH_LOG("neither");
+}
+
+int main(int argc, char **argv)
+{
+	return kfi_test_main(argc, argv);
+}
