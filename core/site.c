@@ -26,16 +26,24 @@
 #include "arch/kfi_arch.h"
 #include "core/core.h"
 
+struct kfi_site_ret;
+
 struct kfi_site {
 	struct list_head node;		/* in kfi_sites */
 	struct list_head attached;	/* kfi_attach.node, sorted, RCU */
-	char module[MODULE_NAME_LEN];	/* "" for vmlinux */
-	char name[KSYM_NAME_LEN];
 	bool live;			/* probes registered */
 	bool ret_live;			/* kretprobe registered */
 	unsigned int nr_ret;		/* attachments with a ret callback */
 	struct kprobe kp;
+	struct kfi_site_ret *ret;	/* allocated when first needed */
+	char module[MODULE_NAME_LEN];	/* "" for vmlinux */
+	char name[];			/* sized to fit: thousands of sites */
+};
+
+/* Most sites never watch returns: their kretprobe is apart. */
+struct kfi_site_ret {
 	struct kretprobe krp;
+	struct kfi_site *site;
 };
 
 /*
@@ -161,14 +169,14 @@ NOKPROBE_SYMBOL(kfi_site_post);
 static int kfi_site_ret_entry(struct kretprobe_instance *ri,
 			      struct pt_regs *regs)
 {
-	struct kfi_site *site = container_of(get_kretprobe(ri),
-					     struct kfi_site, krp);
+	struct kretprobe *krp = get_kretprobe(ri);
+	struct kfi_site *site = container_of(krp, struct kfi_site_ret, krp)->site;
 	struct kfi_ret_pending *pending = this_cpu_ptr(&kfi_ret_pending);
 	struct kfi_ret_data *data = (struct kfi_ret_data *)ri->data;
 	struct kfi_attach *a;
 	bool hook = false;
 
-	__this_cpu_write(kfi_hit_by_exception, !kprobe_ftrace(&site->krp.kp));
+	__this_cpu_write(kfi_hit_by_exception, !kprobe_ftrace(&krp->kp));
 	memset(data, 0, sizeof(*data));
 	list_for_each_entry_rcu(a, &site->attached, node) {
 		if (!a->ops->want_ret || data->slot[a->group].a)
@@ -189,7 +197,7 @@ NOKPROBE_SYMBOL(kfi_site_ret_entry);
 static int kfi_site_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kfi_site *site = container_of(get_kretprobe(ri),
-					     struct kfi_site, krp);
+					     struct kfi_site_ret, krp)->site;
 	struct kfi_ret_data *data = (struct kfi_ret_data *)ri->data;
 	struct kfi_attach *a;
 
@@ -247,7 +255,7 @@ static void kfi_site_unregister(struct kfi_site *site)
 	lockdep_assert_held(&kfi_core_mutex);
 
 	if (site->ret_live)
-		unregister_kretprobe(&site->krp);
+		unregister_kretprobe(&site->ret->krp);
 	if (site->live)
 		unregister_kprobe(&site->kp);
 	WRITE_ONCE(site->ret_live, false);
@@ -256,16 +264,25 @@ static void kfi_site_unregister(struct kfi_site *site)
 
 static int kfi_site_register_ret(struct kfi_site *site)
 {
+	struct kretprobe *krp;
+
 	lockdep_assert_held(&kfi_core_mutex);
 
-	memset(&site->krp, 0, sizeof(site->krp));
-	site->krp.kp.addr = site->kp.addr;
-	site->krp.entry_handler = kfi_site_ret_entry;
-	site->krp.handler = kfi_site_ret;
-	site->krp.data_size = sizeof(struct kfi_ret_data);
+	if (!site->ret) {
+		site->ret = kzalloc(sizeof(*site->ret), GFP_KERNEL);
+		if (!site->ret)
+			return -ENOMEM;
+		site->ret->site = site;
+	}
+	krp = &site->ret->krp;
+	memset(krp, 0, sizeof(*krp));
+	krp->kp.addr = site->kp.addr;
+	krp->entry_handler = kfi_site_ret_entry;
+	krp->handler = kfi_site_ret;
+	krp->data_size = sizeof(struct kfi_ret_data);
 	/* Tasks that sleep inside the function each hold an instance. */
-	site->krp.maxactive = max_t(int, 64, 8 * num_possible_cpus());
-	return register_kretprobe(&site->krp);
+	krp->maxactive = max_t(int, 64, 8 * num_possible_cpus());
+	return register_kretprobe(krp);
 }
 
 /* Registers the site's probes; the function must be loaded. */
@@ -320,6 +337,12 @@ static struct kfi_site *kfi_site_find(const char *module, const char *name)
 	return NULL;
 }
 
+static void kfi_site_free(struct kfi_site *site)
+{
+	kfree(site->ret);
+	kfree(site);
+}
+
 /*
  * The reaper unregisters the probes nothing needs any more: those of sites
  * left with nothing attached, and kretprobes no attachment wants. It runs
@@ -349,9 +372,9 @@ static void kfi_site_reap(struct work_struct *work)
 
 		if (site->ret_live && (empty || !site->nr_ret)) {
 			if (krps)
-				krps[nr_krp++] = &site->krp;
+				krps[nr_krp++] = &site->ret->krp;
 			else
-				unregister_kretprobe(&site->krp);
+				unregister_kretprobe(&site->ret->krp);
 			WRITE_ONCE(site->ret_live, false);
 		}
 		if (!empty)
@@ -373,7 +396,7 @@ static void kfi_site_reap(struct work_struct *work)
 
 	/* Unregistering waited for the handlers: nobody uses these sites. */
 	list_for_each_entry_safe(site, tmp, &dead, node)
-		kfree(site);
+		kfi_site_free(site);
 	kfree(krps);
 	kfree(kps);
 }
@@ -495,14 +518,16 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 			goto out_unlock;
 		}
 	} else {
-		new = kzalloc(sizeof(*new), GFP_KERNEL);
+		size_t len = strlen(name) + 1;
+
+		new = kzalloc(struct_size(new, name, len), GFP_KERNEL);
 		if (!new) {
 			err = -ENOMEM;
 			goto out_unlock;
 		}
 		INIT_LIST_HEAD(&new->attached);
 		strscpy(new->module, module, sizeof(new->module));
-		strscpy(new->name, name, sizeof(new->name));
+		memcpy(new->name, name, len);
 		if (!err) {
 			err = kfi_site_register(new, error);
 			if (err)
@@ -537,7 +562,8 @@ out_unused:
 		kfi_site_unregister(new);
 	}
 out_free:
-	kfree(new);
+	if (new)
+		kfi_site_free(new);
 out_unlock:
 	mutex_unlock(&kfi_core_mutex);
 	return err;
