@@ -14,33 +14,33 @@
 
 #include <ctype.h>
 #include <limits.h>
-#include <stdint.h>
+#include <linux/types.h>
 
 /* ---- a seeded generator: splitmix64 ---- */
 
-static inline uint64_t fz_next(uint64_t *s)
+static inline __u64 fz_next(__u64 *s)
 {
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+	__u64 z = (*s += 0x9e3779b97f4a7c15ULL);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
 }
 
-static inline unsigned int fz_rnd(uint64_t *s, unsigned int n)
+static inline unsigned int fz_rnd(__u64 *s, unsigned int n)
 {
 	return fz_next(s) % n;
 }
 
 /* KFI_FUZZ_SEED, or a fresh seed: printed by the tests, to replay a run. */
-static inline uint64_t fz_seed(void)
+static inline __u64 fz_seed(void)
 {
 	const char *env = getenv("KFI_FUZZ_SEED");
 
 	if (env && *env)
 		return strtoull(env, NULL, 0);
-	return (uint64_t)time(NULL) * 1000003ULL ^ (uint64_t)getpid() << 32 ^
-	       (uint64_t)(kfi_now() * 1e6);
+	return (__u64)time(NULL) * 1000003ULL ^ (__u64)getpid() << 32 ^
+	       (__u64)(kfi_now() * 1e6);
 }
 
 /* ---- the kernel's ctype (lib/ctype.c: Latin-1 above 0x7f) ---- */
@@ -429,7 +429,7 @@ static const char * const fz_words[] = {
 static const char fz_special[] = " \t\n\r\v\f\0-+x=:.,$_/0123456789";
 
 /* A random number as text: signs, prefixes, digits, boundaries. */
-static inline int fz_gen_number(uint64_t *r, char *b)
+static inline int fz_gen_number(__u64 *r, char *b)
 {
 	static const char * const pre[] = { "", "", "", "-", "+", "0x",
 					    "-0x", "0", "--", " " };
@@ -452,7 +452,7 @@ static inline int fz_gen_number(uint64_t *r, char *b)
 }
 
 /* Something in the shape an attribute takes (often valid, not always). */
-static inline int fz_gen_shaped(uint64_t *r, const char *attr, char *b)
+static inline int fz_gen_shaped(__u64 *r, const char *attr, char *b)
 {
 	int n = 0;
 
@@ -495,7 +495,7 @@ static inline int fz_gen_shaped(uint64_t *r, const char *attr, char *b)
  * partial numbers), random bytes, long strings, two values glued together.
  * May hold NULs. Returns its length.
  */
-static inline size_t fz_gen(uint64_t *r, const char *attr, char *b)
+static inline size_t fz_gen(__u64 *r, const char *attr, char *b)
 {
 	static const size_t longs[] = { 15, 16, 17, 255, 256, 257, 4094, 4095,
 					4096, 5000, 8000 };

@@ -80,7 +80,9 @@ static const char *judge(bool valid, size_t len, int err, const int *extra)
 		return err ? "a valid write failed" : NULL;
 	if (!err)
 		return "an invalid write was accepted";
-	return errno_in(err, refused) ? NULL : "an invalid write got an errno other than EINVAL or ERANGE";
+	if (!errno_in(err, refused))
+		return "an invalid write got an errno other than EINVAL or ERANGE";
+	return NULL;
 }
 
 static void report(struct __test_metadata *_metadata, int *nr,
@@ -120,7 +122,7 @@ static void hotfix_unload(void)
 
 FIXTURE(fuzz) {
 	char path[256];
-	uint64_t seed;
+	__u64 seed;
 	int kmsg;
 };
 
@@ -131,24 +133,58 @@ FIXTURE_VARIANT(fuzz) {
 	size_t max;
 };
 
-#define RULE_ATTR(_name, _model)					\
-FIXTURE_VARIANT_ADD(fuzz, _name) {					\
-	.attr = #_name, .model = _model, .max = 256,			\
-}
+FIXTURE_VARIANT_ADD(fuzz, target) {
+	.attr = "target", .model = fz_model_target, .max = 256,
+};
 
-RULE_ATTR(target, fz_model_target);
-RULE_ATTR(action, fz_model_action);
-RULE_ATTR(retval, fz_model_retval);
-RULE_ATTR(args, fz_model_args);
-RULE_ATTR(probability, fz_model_probability);
-RULE_ATTR(interval, fz_model_interval);
-RULE_ATTR(times, fz_model_times);
-RULE_ATTR(space, fz_model_space);
-RULE_ATTR(pid, fz_model_pid);
-RULE_ATTR(children, fz_model_bool);
-RULE_ATTR(comm, fz_model_comm);
-RULE_ATTR(caller, fz_model_caller);
-RULE_ATTR(verbose, fz_model_verbose);
+FIXTURE_VARIANT_ADD(fuzz, action) {
+	.attr = "action", .model = fz_model_action, .max = 256,
+};
+
+FIXTURE_VARIANT_ADD(fuzz, retval) {
+	.attr = "retval", .model = fz_model_retval, .max = 256,
+};
+
+FIXTURE_VARIANT_ADD(fuzz, args) {
+	.attr = "args", .model = fz_model_args, .max = 256,
+};
+
+FIXTURE_VARIANT_ADD(fuzz, probability) {
+	.attr = "probability", .model = fz_model_probability, .max = 256,
+};
+
+FIXTURE_VARIANT_ADD(fuzz, interval) {
+	.attr = "interval", .model = fz_model_interval, .max = 256,
+};
+
+FIXTURE_VARIANT_ADD(fuzz, times) {
+	.attr = "times", .model = fz_model_times, .max = 256,
+};
+
+FIXTURE_VARIANT_ADD(fuzz, space) {
+	.attr = "space", .model = fz_model_space, .max = 256,
+};
+
+FIXTURE_VARIANT_ADD(fuzz, pid) {
+	.attr = "pid", .model = fz_model_pid, .max = 256,
+};
+
+FIXTURE_VARIANT_ADD(fuzz, children) {
+	.attr = "children", .model = fz_model_bool, .max = 256,
+};
+
+FIXTURE_VARIANT_ADD(fuzz, comm) {
+	.attr = "comm", .model = fz_model_comm, .max = 256,
+};
+
+FIXTURE_VARIANT_ADD(fuzz, caller) {
+	.attr = "caller", .model = fz_model_caller, .max = 256,
+};
+
+FIXTURE_VARIANT_ADD(fuzz, verbose) {
+	.attr = "verbose", .model = fz_model_verbose, .max = 256,
+};
+
 
 /* "enabled" arms the rule (its target is kfi_tt_ret) and disarms it. */
 FIXTURE_VARIANT_ADD(fuzz, enabled) {
@@ -207,7 +243,7 @@ TEST_F(fuzz, random_writes)
 	char want[VAL_SIZE], got[VAL_SIZE], prev[VAL_SIZE], line[512];
 	long n, valid_n = 0, refused_n = 0;
 	static char in[IN_SIZE];
-	uint64_t r = self->seed;
+	__u64 r = self->seed;
 	int bad = 0;
 
 	ASSERT_LE(0, kfi_read(self->path, prev, sizeof(prev)));
@@ -263,7 +299,7 @@ TEST_F(fuzz, random_writes)
 
 struct worker {
 	pthread_t th;
-	uint64_t seed;
+	__u64 seed;
 	const char *dir;		/* rule or hotfix directory */
 	const struct fz_attr *attrs;	/* chosen from at random */
 	size_t nr_attrs;
@@ -274,8 +310,11 @@ struct worker {
 };
 
 static atomic_bool workers_stop;
-/* The attribute every writer and reader uses now (concurrent_writers). */
-static _Atomic(const struct fz_attr *) shared_attr;
+/*
+ * The index of the attribute every writer and reader uses now, -1 for a
+ * random one each time (concurrent_writers_on_one_attribute).
+ */
+static atomic_int shared_attr = -1;
 
 static void worker_fail(struct worker *w, const char *attr, const char *why,
 			const char *in, size_t len, int err)
@@ -297,8 +336,9 @@ static void *writer(void *arg)
 	char want[VAL_SIZE], path[512];
 
 	while (!workers_stop) {
-		const struct fz_attr *a = atomic_load(&shared_attr) ?:
-			&w->attrs[fz_rnd(&w->seed, w->nr_attrs)];
+		int i = atomic_load(&shared_attr);
+		const struct fz_attr *a =
+			&w->attrs[i >= 0 ? (size_t)i : fz_rnd(&w->seed, w->nr_attrs)];
 		size_t len = fz_gen(&w->seed, a->name, in);
 		bool valid = fz_model(a->model, a->max, in, len, want);
 		const char *why;
@@ -331,8 +371,9 @@ static void *reader(void *arg)
 	char got[VAL_SIZE], want[VAL_SIZE], path[512];
 
 	while (!workers_stop) {
-		const struct fz_attr *a = atomic_load(&shared_attr) ?:
-			&w->attrs[fz_rnd(&w->seed, w->nr_attrs)];
+		int i = atomic_load(&shared_attr);
+		const struct fz_attr *a =
+			&w->attrs[i >= 0 ? (size_t)i : fz_rnd(&w->seed, w->nr_attrs)];
 		int n;
 
 		snprintf(path, sizeof(path), "%s/%s", w->dir, a->name);
@@ -358,7 +399,7 @@ struct crew {
 };
 
 static void crew_start(struct __test_metadata *_metadata, struct crew *c,
-		       uint64_t seed, const char *dir, const struct fz_attr *attrs,
+		       __u64 seed, const char *dir, const struct fz_attr *attrs,
 		       size_t nr_attrs, const int *extra, int writers,
 		       int readers)
 {
@@ -378,7 +419,7 @@ static void crew_start(struct __test_metadata *_metadata, struct crew *c,
 }
 
 static void crew_finish(struct __test_metadata *_metadata, struct crew *c,
-			uint64_t seed)
+			__u64 seed)
 {
 	long writes = 0, stored = 0;
 
@@ -397,7 +438,7 @@ static void crew_finish(struct __test_metadata *_metadata, struct crew *c,
 }
 
 FIXTURE(fuzz_race) {
-	uint64_t seed;
+	__u64 seed;
 	int kmsg;
 };
 
@@ -418,7 +459,7 @@ FIXTURE_TEARDOWN(fuzz_race)
 	char line[512];
 
 	workers_stop = true;
-	atomic_store(&shared_attr, NULL);
+	atomic_store(&shared_attr, -1);
 	kfi_rules_clear();
 	hotfix_unload();
 	EXPECT_FALSE(kfi_kmsg_report(self->kmsg, line, sizeof(line)))
@@ -439,18 +480,18 @@ TEST_F(fuzz_race, concurrent_writers_on_one_attribute)
 	struct crew c;
 
 	ASSERT_EQ(0, kfi_rule_make(RULE, NULL));
-	atomic_store(&shared_attr, &rule_attrs[0]);
+	atomic_store(&shared_attr, 0);
 	crew_start(_metadata, &c, self->seed, KFI_RULES "/" RULE, rule_attrs,
 		   ARRAY_SIZE(rule_attrs), none, 4, 2);
 	for (size_t i = 0; i < ARRAY_SIZE(rule_attrs); i++) {
 		double end = kfi_now() + per;
 
-		atomic_store(&shared_attr, &rule_attrs[i]);
+		atomic_store(&shared_attr, i);
 		while (kfi_now() < end)
 			usleep(20000);
 	}
 	crew_finish(_metadata, &c, self->seed);
-	atomic_store(&shared_attr, NULL);
+	atomic_store(&shared_attr, -1);
 }
 
 /*
@@ -522,7 +563,7 @@ TEST_F(fuzz_race, writes_race_with_rmdir)
 	/* EINVAL: "enabled" of a rule with no target (yet) or no args. */
 	static const int gone[] = { ENOENT, EBUSY, EINVAL, 0 };
 	double end = kfi_now() + kfi_stress_seconds(3, 1.0 / 4);
-	uint64_t r = self->seed;
+	__u64 r = self->seed;
 	struct crew c;
 	long rounds;
 
@@ -536,8 +577,8 @@ TEST_F(fuzz_race, writes_race_with_rmdir)
 			int err = kfi_rule_set(RULE, "enabled", "1");
 
 			/* A writer may have chosen action args with no args. */
-			EXPECT_TRUE(err == 0 || err == -EINVAL) TH_LOG("arming: %s",
-								     strerror(-err));
+			EXPECT_TRUE(err == 0 || err == -EINVAL)
+				TH_LOG("arming: %s", strerror(-err));
 		}
 		usleep(fz_rnd(&r, 3000));
 		ASSERT_EQ(0, kfi_rule_rm(RULE)) TH_LOG("round %ld", rounds);

@@ -98,14 +98,18 @@ static const char *errname(int err)
 	return err < 0 ? "could not run as nobody" : err ? strerror(err) : "success";
 }
 
-/* Expects @fn(@arg) as nobody to fail with @want. */
-#define EXPECT_NOBODY(want, fn, arg) do {				\
-	int __err = as_nobody(fn, arg);					\
-									\
-	EXPECT_EQ(want, __err) TH_LOG("%s(%s) as uid %d: %s, expected %s", \
-				      #fn, arg, NOBODY, errname(__err), \
-				      errname(want));			\
-} while (0)
+/* Expects @fn(@arg) as nobody to end in @want (an errno, or 0). */
+static void expect_nobody(struct __test_metadata *_metadata, int want,
+			  int (*fn)(const char *arg), const char *name,
+			  const char *arg)
+{
+	int err = as_nobody(fn, arg);
+
+	EXPECT_EQ(want, err) TH_LOG("%s(%s) as uid %d: %s, expected %s", name,
+				    arg, NOBODY, errname(err), errname(want));
+}
+
+#define EXPECT_NOBODY(want, fn, arg)	expect_nobody(_metadata, want, fn, #fn, arg)
 
 FIXTURE(perm) {
 };
@@ -257,8 +261,8 @@ TEST_F(perm, attribute_modes)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(rule_rw); i++) {
 		ASSERT_EQ(0, stat(kfi_path(p, sizeof(p), "idle", rule_rw[i]), &st));
-		EXPECT_EQ(0600, st.st_mode & 07777) TH_LOG("%s: mode %o", p,
-							  st.st_mode & 07777);
+		EXPECT_EQ(0600, st.st_mode & 07777)
+			TH_LOG("%s: mode %o", p, st.st_mode & 07777);
 	}
 }
 

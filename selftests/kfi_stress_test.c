@@ -33,7 +33,7 @@ static atomic_bool stop;
 struct thread {
 	pthread_t th;
 	int id;
-	uint64_t seed;
+	__u64 seed;
 	long ops, arms, checks, calls, loads, flips;
 	long fixed, buggy, other;	/* kfi_tb_answer() results */
 	int bad;
@@ -122,15 +122,15 @@ struct rule_state {
 	bool exact;		/* no filter but times: injected = min(N, hits) */
 };
 
-#define OP(t, r, expr, what) ({						\
-	int __err = (expr);						\
-									\
-	(t)->ops++;							\
-	if (__err)							\
-		thread_fail(t, "rule %s: %s: %s", (r)->name, what,	\
-			    strerror(-__err));				\
-	__err;								\
-})
+/* Counts one configfs operation on @r; a failure is the thread's. */
+static int op(struct thread *t, struct rule_state *r, int err,
+	      const char *what)
+{
+	t->ops++;
+	if (err)
+		thread_fail(t, "rule %s: %s: %s", r->name, what, strerror(-err));
+	return err;
+}
 
 /* Writes a fresh configuration into a disarmed rule. */
 static void rule_configure(struct thread *t, struct rule_state *r)
@@ -145,15 +145,15 @@ static void rule_configure(struct thread *t, struct rule_state *r)
 	r->times = times[fz_rnd(&t->seed, ARRAY_SIZE(times))];
 	r->exact = !strcmp(prob, "100") && !strcmp(interval, "1");
 	snprintf(v, sizeof(v), "%ld", r->times);
-	OP(t, r, kfi_rule_set(r->name, "target",
+	op(t, r, kfi_rule_set(r->name, "target",
 			      targets[fz_rnd(&t->seed, ARRAY_SIZE(targets))]),
 	   "target");
-	OP(t, r, kfi_rule_set(r->name, "action", action), "action");
-	OP(t, r, kfi_rule_set(r->name, "args", "1=7"), "args");
-	OP(t, r, kfi_rule_set(r->name, "retval", "-EIO"), "retval");
-	OP(t, r, kfi_rule_set(r->name, "times", v), "times");
-	OP(t, r, kfi_rule_set(r->name, "probability", prob), "probability");
-	OP(t, r, kfi_rule_set(r->name, "interval", interval), "interval");
+	op(t, r, kfi_rule_set(r->name, "action", action), "action");
+	op(t, r, kfi_rule_set(r->name, "args", "1=7"), "args");
+	op(t, r, kfi_rule_set(r->name, "retval", "-EIO"), "retval");
+	op(t, r, kfi_rule_set(r->name, "times", v), "times");
+	op(t, r, kfi_rule_set(r->name, "probability", prob), "probability");
+	op(t, r, kfi_rule_set(r->name, "interval", interval), "interval");
 }
 
 /* The counters of a rule no handler runs any more. */
@@ -182,35 +182,35 @@ static void rule_step(struct thread *t, struct rule_state *r)
 
 	switch (r->state) {
 	case ABSENT:
-		if (!OP(t, r, kfi_rule_new(r->name), "mkdir")) {
+		if (!op(t, r, kfi_rule_new(r->name), "mkdir")) {
 			r->state = DISARMED;
 			rule_configure(t, r);
 		}
 		break;
 	case DISARMED:
 		if (dice < 45) {
-			if (!OP(t, r, kfi_rule_set(r->name, "enabled", "1"), "arm")) {
+			if (!op(t, r, kfi_rule_set(r->name, "enabled", "1"), "arm")) {
 				r->state = ARMED;
 				t->arms++;
 			}
 		} else if (dice < 65) {
 			/* Retarget: the same rule on another function. */
-			OP(t, r, kfi_rule_set(r->name, "target",
+			op(t, r, kfi_rule_set(r->name, "target",
 					      targets[fz_rnd(&t->seed, ARRAY_SIZE(targets))]),
 			   "retarget");
 		} else if (dice < 80) {
 			rule_configure(t, r);
-		} else if (!OP(t, r, kfi_rule_rm(r->name), "rmdir")) {
+		} else if (!op(t, r, kfi_rule_rm(r->name), "rmdir")) {
 			r->state = ABSENT;
 		}
 		break;
 	case ARMED:
 		if (dice < 70) {
-			if (!OP(t, r, kfi_rule_set(r->name, "enabled", "0"), "disarm")) {
+			if (!op(t, r, kfi_rule_set(r->name, "enabled", "0"), "disarm")) {
 				r->state = DISARMED;
 				rule_check(t, r);
 			}
-		} else if (!OP(t, r, kfi_rule_rm(r->name), "rmdir while armed")) {
+		} else if (!op(t, r, kfi_rule_rm(r->name), "rmdir while armed")) {
 			r->state = ABSENT;
 		}
 		break;
@@ -229,11 +229,11 @@ static void *churner(void *arg)
 		rule_step(t, &rules[fz_rnd(&t->seed, RULES_EACH)]);
 	for (int i = 0; i < RULES_EACH; i++) {
 		if (rules[i].state == ARMED &&
-		    !OP(t, &rules[i], kfi_rule_set(rules[i].name, "enabled", "0"),
+		    !op(t, &rules[i], kfi_rule_set(rules[i].name, "enabled", "0"),
 			"disarm"))
 			rule_check(t, &rules[i]);
 		if (rules[i].state != ABSENT)
-			OP(t, &rules[i], kfi_rule_rm(rules[i].name), "rmdir");
+			op(t, &rules[i], kfi_rule_rm(rules[i].name), "rmdir");
 	}
 	return NULL;
 }
@@ -321,7 +321,7 @@ static int dir_entries(const char *path)
 }
 
 FIXTURE(stress) {
-	uint64_t seed;
+	__u64 seed;
 	int kmsg;
 };
 
@@ -362,7 +362,7 @@ TEST_F(stress, rules_and_hotfixes_churn_while_every_cpu_calls)
 
 	stop = false;
 	for (int i = 0; i < nr_callers + NR_CHURNERS + 1; i++) {
-		void *(*fn)(void *);
+		void *(*fn)(void *arg);
 
 		if (i < nr_callers)
 			fn = i & 1 ? hotfix_caller : caller;
@@ -392,9 +392,11 @@ TEST_F(stress, rules_and_hotfixes_churn_while_every_cpu_calls)
 		fixed += th[i].fixed;
 		buggy += th[i].buggy;
 	}
-	TH_LOG("%.1f s, %d callers: %ld calls (kfi_tb_answer: %ld fixed, %ld buggy); %ld configfs operations, %ld arms, %ld counter checks, hotfix: %ld loads, %ld switches",
-	       kfi_now() - start, nr_callers, calls, fixed, buggy, ops, arms,
-	       checks, th[n - 1].loads, th[n - 1].flips);
+	TH_LOG("%.1f s, %d callers: %ld calls (kfi_tb_answer: %ld fixed, %ld buggy)",
+	       kfi_now() - start, nr_callers, calls, fixed, buggy);
+	TH_LOG("%ld configfs operations, %ld arms, %ld counter checks", ops, arms,
+	       checks);
+	TH_LOG("hotfix: %ld loads, %ld switches", th[n - 1].loads, th[n - 1].flips);
 	EXPECT_LT(0, arms) TH_LOG("no rule was ever armed");
 	EXPECT_LT(0, th[n - 1].loads) TH_LOG("the hotfix was never loaded");
 
