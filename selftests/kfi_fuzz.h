@@ -180,7 +180,7 @@ static inline bool fz_value(const char *s, long *val)
 	return true;
 }
 
-/* "[module:]symbol[+offset]", or "" (when @empty_ok). */
+/* "[module:]symbol[+offset]"; the offset only when @offset_ok. */
 static inline bool fz_symbol(const char *s, bool offset_ok)
 {
 	const char *colon = strchr(s, ':'), *sym = colon ? colon + 1 : s;

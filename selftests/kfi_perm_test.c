@@ -16,13 +16,33 @@
 #define NOBODY		65534
 #define HF_DIR		KFI_CFS "/hotfixes/kfi_test_hotfix"
 
-static const char * const rule_rw[] = {
-	"target", "action", "retval", "args", "probability", "interval",
-	"times", "space", "pid", "children", "comm", "caller", "verbose",
-	"enabled",
+/* Room for the names of every attribute of one directory. */
+#define MAX_ATTRS	32
+
+struct attrs {
+	int n;
+	char path[MAX_ATTRS][256];
 };
 
-static const char * const rule_ro[] = { "hits", "injected", "status" };
+/*
+ * Every attribute of directory @dir, whatever kfi adds later: a new one
+ * gets the same checks. Returns how many.
+ */
+static int attrs_of(const char *dir, struct attrs *a)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	a->n = 0;
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) != NULL && a->n < MAX_ATTRS)
+		if (e->d_type == DT_REG)
+			snprintf(a->path[a->n++], sizeof(a->path[0]), "%s/%s",
+				 dir, e->d_name);
+	closedir(d);
+	return a->n;
+}
 
 /*
  * Runs @fn(@arg) in a child process as uid and gid 65534 without
@@ -160,17 +180,14 @@ TEST_F(perm, nobody_cannot_remove_rules)
 
 TEST_F(perm, nobody_cannot_change_rules)
 {
-	char p[256];
+	struct attrs a;
 
-	for (size_t i = 0; i < ARRAY_SIZE(rule_rw); i++) {
-		EXPECT_NOBODY(EACCES, do_open_write,
-			      kfi_path(p, sizeof(p), "idle", rule_rw[i]));
-		EXPECT_NOBODY(EACCES, do_open_write,
-			      kfi_path(p, sizeof(p), "armed", rule_rw[i]));
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(rule_ro); i++)
-		EXPECT_NOBODY(EACCES, do_open_write,
-			      kfi_path(p, sizeof(p), "idle", rule_ro[i]));
+	ASSERT_LE(17, attrs_of(KFI_RULES "/idle", &a));
+	for (int i = 0; i < a.n; i++)
+		EXPECT_NOBODY(EACCES, do_open_write, a.path[i]);
+	ASSERT_LE(17, attrs_of(KFI_RULES "/armed", &a));
+	for (int i = 0; i < a.n; i++)
+		EXPECT_NOBODY(EACCES, do_open_write, a.path[i]);
 	EXPECT_EQ(0, kfi_rule_long("idle", "enabled"));
 	EXPECT_EQ(1, kfi_rule_long("armed", "enabled"));
 }
@@ -183,9 +200,11 @@ TEST_F(perm, nobody_cannot_flip_the_global_switch)
 
 TEST_F(perm, nobody_cannot_change_or_unload_hotfixes)
 {
-	EXPECT_NOBODY(EACCES, do_open_write, HF_DIR "/enabled");
-	EXPECT_NOBODY(EACCES, do_open_write, HF_DIR "/functions");
-	EXPECT_NOBODY(EACCES, do_open_write, HF_DIR "/calls");
+	struct attrs a;
+
+	ASSERT_LE(3, attrs_of(HF_DIR, &a));
+	for (int i = 0; i < a.n; i++)
+		EXPECT_NOBODY(EACCES, do_open_write, a.path[i]);
 	EXPECT_NOBODY(EACCES, do_mkdir, KFI_CFS "/hotfixes/mine");
 	EXPECT_NOBODY(EACCES, do_rmdir, HF_DIR);
 	EXPECT_NOBODY(EPERM, do_rmmod, "kfi_test_hotfix");
@@ -196,21 +215,20 @@ TEST_F(perm, nobody_cannot_change_or_unload_hotfixes)
 
 TEST_F(perm, nobody_cannot_read_rules)
 {
-	char p[256];
+	struct attrs a;
 
-	for (size_t i = 0; i < ARRAY_SIZE(rule_rw); i++)
-		EXPECT_NOBODY(EACCES, do_read,
-			      kfi_path(p, sizeof(p), "armed", rule_rw[i]));
-	for (size_t i = 0; i < ARRAY_SIZE(rule_ro); i++)
-		EXPECT_NOBODY(EACCES, do_read,
-			      kfi_path(p, sizeof(p), "armed", rule_ro[i]));
+	ASSERT_LE(17, attrs_of(KFI_RULES "/armed", &a));
+	for (int i = 0; i < a.n; i++)
+		EXPECT_NOBODY(EACCES, do_read, a.path[i]);
 }
 
 TEST_F(perm, nobody_cannot_read_hotfixes)
 {
-	EXPECT_NOBODY(EACCES, do_read, HF_DIR "/enabled");
-	EXPECT_NOBODY(EACCES, do_read, HF_DIR "/functions");
-	EXPECT_NOBODY(EACCES, do_read, HF_DIR "/calls");
+	struct attrs a;
+
+	ASSERT_LE(3, attrs_of(HF_DIR, &a));
+	for (int i = 0; i < a.n; i++)
+		EXPECT_NOBODY(EACCES, do_read, a.path[i]);
 }
 
 TEST_F(perm, nobody_can_read_what_kfi_is)
@@ -248,8 +266,9 @@ TEST_F(perm, attribute_modes)
 		{ HF_DIR "/functions", 0400 },
 		{ HF_DIR "/calls", 0400 },
 	};
-	char p[256];
+	static const char * const dirs[] = { KFI_RULES "/idle", HF_DIR };
 	struct stat st;
+	struct attrs a;
 
 	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
 		ASSERT_EQ(0, stat(want[i].path, &st)) TH_LOG("%s", want[i].path);
@@ -259,10 +278,16 @@ TEST_F(perm, attribute_modes)
 		EXPECT_EQ(0, st.st_uid) TH_LOG("%s: owner %d", want[i].path,
 					       st.st_uid);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(rule_rw); i++) {
-		ASSERT_EQ(0, stat(kfi_path(p, sizeof(p), "idle", rule_rw[i]), &st));
-		EXPECT_EQ(0600, st.st_mode & 07777)
-			TH_LOG("%s: mode %o", p, st.st_mode & 07777);
+	/* Any attribute of a rule or hotfix, also one added later. */
+	for (size_t d = 0; d < ARRAY_SIZE(dirs); d++) {
+		ASSERT_LE(3, attrs_of(dirs[d], &a));
+		for (int i = 0; i < a.n; i++) {
+			ASSERT_EQ(0, stat(a.path[i], &st));
+			EXPECT_TRUE((st.st_mode & 07777) == 0600 ||
+				    (st.st_mode & 07777) == 0400)
+				TH_LOG("%s: mode %o, expected 0600 or 0400 (KFI_CONFIGFS_ATTR)",
+				       a.path[i], st.st_mode & 07777);
+		}
 	}
 }
 
