@@ -628,6 +628,79 @@ TEST_F(fuzz_race, hotfix_writes_race_with_rmmod)
 	TH_LOG("%ld loads, %ld unloads", loads, unloads);
 }
 
+/* Writes @val to attribute @attr of the rule directory @dir. */
+static int set_in(const char *dir, const char *attr, const char *val)
+{
+	char p[600];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, attr);
+	return kfi_write(p, val);
+}
+
+/*
+ * Random rule names: any byte but '/' and NUL, 1 to 300 bytes, "." and
+ * "..", names made twice. mkdir either makes a rule that lists under that
+ * name, takes a configuration, arms, injects (verbose: the name reaches the
+ * log) and goes with rmdir, or fails with EEXIST or ENAMETOOLONG (over 255
+ * bytes, the VFS's limit).
+ */
+TEST_F(fuzz_race, random_rule_names)
+{
+	double end = kfi_now() + kfi_stress_seconds(3, 1.0 / 4);
+	char name[320], path[512], esc[700];
+	unsigned long ran;
+	__u64 r = self->seed;
+	long n, made = 0;
+	int bad = 0;
+	long ret;
+
+	for (n = 0; n < 50 || kfi_now() < end; n++) {
+		size_t len = fz_rnd(&r, 4) ? 1 + fz_rnd(&r, 12) : 1 + fz_rnd(&r, 300);
+		bool twice = !fz_rnd(&r, 8);
+		int err, want;
+
+		for (size_t i = 0; i < len; i++) {
+			do
+				name[i] = fz_rnd(&r, 2) ? (char)fz_rnd(&r, 256) :
+					  fz_special[fz_rnd(&r, sizeof(fz_special) - 1)];
+			while (name[i] == '/' || name[i] == '\0');
+		}
+		name[len] = '\0';
+		if (!fz_rnd(&r, 50))
+			len = strlen(strcpy(name, fz_rnd(&r, 2) ? "." : ".."));
+		want = len > 255 ? -ENAMETOOLONG :
+		       !strcmp(name, ".") || !strcmp(name, "..") ? -EEXIST : 0;
+		snprintf(path, sizeof(path), KFI_RULES "/%s", name);
+		err = mkdir(path, 0755) ? -errno : 0;
+		made += !err;
+		if (!err && twice) {
+			/* The second mkdir of a name must fail. */
+			err = mkdir(path, 0755) ? -errno : -EPROTO;
+			err = err == -EEXIST ? 0 : err;
+		}
+		if (err != want && bad++ < MAX_REPORTS)
+			TH_LOG("mkdir of a name of %zu bytes, \"%s\": %s, expected %s",
+			       len, fz_show(name, len, esc, sizeof(esc)),
+			       strerror(-err), strerror(-want));
+		if (err || want)
+			continue;
+		if (!fz_rnd(&r, 4)) {
+			/* kfi_rule_set() has no room for 255-byte names. */
+			EXPECT_EQ(0, set_in(path, "target", "kfi_tt_ret2"));
+			EXPECT_EQ(0, set_in(path, "verbose", "1"));
+			EXPECT_EQ(0, set_in(path, "enabled", "1"));
+			EXPECT_EQ(0, kfi_tt("kfi_tt_ret2", 1, &ret, &ran));
+			EXPECT_EQ(-ENOMEM, ret);
+		}
+		EXPECT_EQ(0, rmdir(path) ? -errno : 0)
+			TH_LOG("rmdir \"%s\": %s", fz_show(name, len, esc, sizeof(esc)),
+			       strerror(errno));
+	}
+	EXPECT_EQ(0, bad) TH_LOG("%d of %ld names went wrong (seed %llu)", bad, n,
+				 (unsigned long long)self->seed);
+	TH_LOG("%ld names, %ld rules made", n, made);
+}
+
 int main(int argc, char **argv)
 {
 	return kfi_test_main(argc, argv);
