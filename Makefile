@@ -100,9 +100,10 @@ check: setup
 
 # The time-bounded tests (stress.*, fuzz*) for longer; T=PAT picks others.
 STRESS_SECONDS	?= 300
+STRESS_TESTS	:= stress.*,fuzz*
 stress: setup
 	@$(MAKE) --no-print-directory modules samples selftests KDIR=$$($(VM) kdir)
-	@KFI_STRESS_SECONDS=$(STRESS_SECONDS) $(VM) check --filter '$(or $(T),stress.*,fuzz*)'
+	@KFI_STRESS_SECONDS=$(STRESS_SECONDS) $(VM) check --filter '$(or $(T),$(STRESS_TESTS))'
 
 demo: setup
 	@$(MAKE) --no-print-directory modules samples KDIR=$$($(VM) kdir)
