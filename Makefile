@@ -74,9 +74,13 @@ modules:
 samples: modules
 	$(SAMPLES_KBUILD) modules
 
+# kbuild's clean deletes every *.[aios] and *.ko under M=, whose .cache/
+# holds the unpacked arm64 kernel's modules and the debug kernel's build:
+# prune it as kbuild prunes .git.
+KBUILD_PRUNE	:= \( -name .git -o -name .cache \) -prune -o
 clean:
 	$(SAMPLES_KBUILD) clean
-	$(KBUILD) clean
+	$(KBUILD) clean RCS_FIND_IGNORE='$(KBUILD_PRUNE)'
 	rm -rf selftests/.build
 
 # Installs missing packages (as root) and extracts the kernel-tree tools.
