@@ -7,6 +7,7 @@
 #   make check [T=PAT]   run the kselftest suite in a QEMU guest
 #   make demo            boot the guest and narrate what kfi does
 #   make lint            sparse and checkpatch on every C file and header
+#   make stress          the stress and fuzz tests, STRESS_SECONDS (300) each
 #
 # ARCH=arm64 cross-builds for, and boots, Debian's arm64 kernel instead.
 # KDIR defaults to the headers of the kernel the tests boot (Debian's
@@ -63,7 +64,7 @@ KSFT_INC	:= $(CACHE)/kselftest
 TEST_CFLAGS	:= -O2 -g -Wall -Wextra -Werror -static -D_GNU_SOURCE \
 		   -Wno-format-truncation -isystem $(KSFT_INC) -Iinclude -pthread
 
-.PHONY: all modules samples clean setup check demo lint selftests
+.PHONY: all modules samples clean setup check demo lint selftests stress
 
 all: modules
 
@@ -73,9 +74,13 @@ modules:
 samples: modules
 	$(SAMPLES_KBUILD) modules
 
+# kbuild's clean deletes every *.[aios] and *.ko under M=, whose .cache/
+# holds the unpacked arm64 kernel's modules and the debug kernel's build:
+# prune it as kbuild prunes .git.
+KBUILD_PRUNE	:= \( -name .git -o -name .cache \) -prune -o
 clean:
 	$(SAMPLES_KBUILD) clean
-	$(KBUILD) clean
+	$(KBUILD) clean RCS_FIND_IGNORE='$(KBUILD_PRUNE)'
 	rm -rf selftests/.build
 
 # Installs missing packages (as root) and extracts the kernel-tree tools.
@@ -107,6 +112,13 @@ endef
 check: setup
 	$(call build_for_vm,modules samples selftests)
 	@$(VM) check $(if $(T),--filter '$(T)')
+
+# The time-bounded tests (stress.*, fuzz*) for longer; T=PAT picks others.
+STRESS_SECONDS	?= 300
+STRESS_TESTS	:= stress.*,fuzz*
+stress: setup
+	@$(MAKE) --no-print-directory modules samples selftests KDIR=$$($(VM) kdir)
+	@KFI_STRESS_SECONDS=$(STRESS_SECONDS) $(VM) check --filter '$(or $(T),$(STRESS_TESTS))'
 
 demo: setup
 	$(call build_for_vm,modules samples)

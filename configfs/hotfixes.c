@@ -9,6 +9,8 @@
  *   ├── enabled     (RW) 1: every redirect on; 0: every redirect off
  *   ├── functions   (RO) "OLD NEW STATE CALLS MISSED", one line each
  *   └── calls       (RO) calls redirected, all functions together
+ *
+ * Every attribute is root's alone (0600, 0400: kfi_configfs.h).
  */
 #include <linux/configfs.h>
 #include <linux/err.h>
@@ -67,9 +69,9 @@ static ssize_t kfi_hotfix_calls_show(struct config_item *item, char *page)
 	return sprintf(page, "%lu\n", kfi_hotfix_calls(to_kfi_hotfix(item)));
 }
 
-CONFIGFS_ATTR(kfi_hotfix_, enabled);
-CONFIGFS_ATTR_RO(kfi_hotfix_, functions);
-CONFIGFS_ATTR_RO(kfi_hotfix_, calls);
+KFI_CONFIGFS_ATTR(kfi_hotfix_, enabled);
+KFI_CONFIGFS_ATTR_RO(kfi_hotfix_, functions);
+KFI_CONFIGFS_ATTR_RO(kfi_hotfix_, calls);
 
 static struct configfs_attribute *kfi_hotfix_attrs[] = {
 	&kfi_hotfix_attr_enabled,

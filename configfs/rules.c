@@ -84,7 +84,22 @@ static ssize_t kfi_rule_##_name##_store(struct config_item *item,	\
 	return kfi_rule_store(item, page, count, _while_armed,		\
 			      kfi_parse_rule_##_name);			\
 }									\
-CONFIGFS_ATTR(kfi_rule_, _name)
+KFI_CONFIGFS_ATTR(kfi_rule_, _name)
+
+/*
+ * Module and symbol names are ASCII, but the kernel's isalnum(), which
+ * kfi_symbol_parse() checks their characters with, takes Latin-1 letters.
+ */
+static int kfi_parse_symbol(const char *s, char *module, char *name,
+			    unsigned long *offset)
+{
+	const char *p;
+
+	for (p = s; *p; p++)
+		if (!isascii(*p))
+			return -EINVAL;
+	return kfi_symbol_parse(s, module, name, offset);
+}
 
 static int kfi_parse_rule_target(char *s, struct kfi_rule_conf *conf)
 {
@@ -93,7 +108,7 @@ static int kfi_parse_rule_target(char *s, struct kfi_rule_conf *conf)
 	int err;
 
 	if (*s) {
-		err = kfi_symbol_parse(s, module, name, &offset);
+		err = kfi_parse_symbol(s, module, name, &offset);
 		if (err)
 			return err;
 	}
@@ -265,7 +280,7 @@ static int kfi_parse_rule_caller(char *s, struct kfi_rule_conf *conf)
 	int err;
 
 	if (*s) {
-		err = kfi_symbol_parse(s, module, name, &offset);
+		err = kfi_parse_symbol(s, module, name, &offset);
 		if (err)
 			return err;
 		if (strchr(s, '+'))
@@ -367,11 +382,11 @@ static ssize_t kfi_rule_status_show(struct config_item *item, char *page)
 	return kfi_rule_status(to_kfi_rule(item), page, PAGE_SIZE);
 }
 
-CONFIGFS_ATTR(kfi_rule_, enabled);
-CONFIGFS_ATTR_RO(kfi_rule_, hits);
-CONFIGFS_ATTR_RO(kfi_rule_, injected);
-CONFIGFS_ATTR_RO(kfi_rule_, missed);
-CONFIGFS_ATTR_RO(kfi_rule_, status);
+KFI_CONFIGFS_ATTR(kfi_rule_, enabled);
+KFI_CONFIGFS_ATTR_RO(kfi_rule_, hits);
+KFI_CONFIGFS_ATTR_RO(kfi_rule_, injected);
+KFI_CONFIGFS_ATTR_RO(kfi_rule_, missed);
+KFI_CONFIGFS_ATTR_RO(kfi_rule_, status);
 
 static struct configfs_attribute *kfi_rule_attrs[] = {
 	&kfi_rule_attr_target,

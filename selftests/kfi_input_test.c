@@ -79,6 +79,9 @@ static const struct bad_input target_bad[] = {
 	BAD("kfi_\0tt_ret", EINVAL),
 	BAD("\0", EINVAL),
 	BAD("kfi_tt_ret\t", EINVAL),
+	/* The kernel's isalnum() takes Latin-1 letters; names are ASCII. */
+	BAD("kfi_tt_r\xe9t", EINVAL),
+	BAD("kfi_t\xe9st:kfi_tt_ret", EINVAL),
 };
 
 static const struct good_input target_ok[] = {
@@ -464,6 +467,7 @@ static const struct bad_input caller_bad[] = {
 	BAD("kfi_test_target:", EINVAL),
 	BAD("kfi_tt_caller_a\n\n", EINVAL),
 	BAD("kfi_tt_caller_a\0", EINVAL),
+	BAD("kfi_tt_caller_\xe0", EINVAL),
 };
 
 static const struct good_input caller_ok[] = {

@@ -24,6 +24,7 @@
 #include <sys/types.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define KFI_CFS		"/sys/kernel/config/kfi"
@@ -304,14 +305,27 @@ static inline int kfi_tt_loop(const char *func, long count, long x,
 	return err;
 }
 
-/* Keeps only the tests whose "fixture.variant.test" matches @pat. */
-static inline bool kfi_test_matches(const char *pat, const char *f,
+/*
+ * Keeps only the tests whose "fixture.variant.test" matches @pats: a
+ * comma-separated list of shell patterns or substrings, any of which may
+ * match.
+ */
+static inline bool kfi_test_matches(const char *pats, const char *f,
 				    const char *v, const char *t)
 {
-	char full[512];
+	char full[512], pat[256];
+	const char *p, *comma;
 
 	snprintf(full, sizeof(full), "%s%s%s.%s", f, *v ? "." : "", v, t);
-	return !fnmatch(pat, full, 0) || strstr(full, pat);
+	for (p = pats; *p; p = comma + 1) {
+		comma = strchrnul(p, ',');
+		snprintf(pat, sizeof(pat), "%.*s", (int)(comma - p), p);
+		if (*pat && (!fnmatch(pat, full, 0) || strstr(full, pat)))
+			return true;
+		if (!*comma)
+			break;
+	}
+	return false;
 }
 
 static inline void kfi_test_filter(const char *pat)
@@ -347,14 +361,90 @@ static inline void kfi_test_filter(const char *pat)
 	}
 }
 
-/* Runs the tests that KFI_TEST_FILTER selects (all when unset). */
+/*
+ * Runs the tests that KFI_TEST_FILTER selects (all when unset). With
+ * KFI_STRESS_SECONDS set (make stress), a test may take several times that
+ * long: the harness's timeout grows with it.
+ */
 static inline int kfi_test_main(int argc, char **argv)
 {
 	const char *pat = getenv("KFI_TEST_FILTER");
+	const char *stress = getenv("KFI_STRESS_SECONDS");
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
 
 	if (pat && *pat)
 		kfi_test_filter(pat);
+	for (f = __fixture_list; stress && *stress && f; f = f->next)
+		for (t = f->tests; t; t = t->next)
+			if (t->timeout < 60 + 3 * atoi(stress))
+				t->timeout = 60 + 3 * atoi(stress);
 	return test_harness_run(argc, argv);
+}
+
+/*
+ * Seconds each time-bounded test (stress, fuzzing) spends: KFI_STRESS_SECONDS
+ * (make stress sets it), else @dflt. Scaled by @share, at least 0.1 s.
+ */
+static inline double kfi_stress_seconds(double dflt, double share)
+{
+	const char *env = getenv("KFI_STRESS_SECONDS");
+	double s = env && *env ? strtod(env, NULL) : dflt;
+
+	s *= share;
+	return s < 0.1 ? 0.1 : s;
+}
+
+static inline double kfi_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* /dev/kmsg, positioned after the last record: for kfi_kmsg_report(). */
+static inline int kfi_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/*
+ * Whether the kernel logged a report (a warning, bug, oops, lockdep, KASAN
+ * or similar) since kfi_kmsg_open() or the last call; the first such line
+ * goes into @line. The patterns are those make check fails a run on.
+ */
+static inline bool kfi_kmsg_report(int fd, char *line, size_t len)
+{
+	static const char * const pats[] = {
+		"WARNING:", "BUG:", "Oops", "Kernel panic",
+		"general protection fault", "KASAN", "UBSAN",
+		"possible circular locking", "possible recursive locking",
+		"inconsistent lock state", "suspicious RCU usage",
+		"soft lockup", "sleeping function called", "kernel BUG",
+	};
+	bool found = false;
+	char rec[2048];
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n <= 0)
+			continue;	/* EPIPE: records lost, read on */
+		rec[n] = '\0';
+		for (size_t i = 0; !found && i < ARRAY_SIZE(pats); i++) {
+			if (strstr(rec, pats[i])) {
+				snprintf(line, len, "%s", rec);
+				found = true;
+			}
+		}
+	}
+	return found;
 }
 
 #endif /* KFI_TEST_H */

@@ -43,6 +43,10 @@ case $(cat /kfi/mode) in
 check)
 	KFI_TEST_FILTER=$(cat /kfi/filter)
 	export KFI_TEST_FILTER
+	# KFI_STRESS_SECONDS, KFI_FUZZ_SEED: "VAR=NUMBER" lines from vm.py.
+	while IFS== read -r var val; do
+		export "$var=$val"
+	done </kfi/env
 	for t in $(cat /kfi/plan); do
 		echo "KFI-RUN $t"
 		/kfi/tests/$t

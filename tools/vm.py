@@ -41,6 +41,14 @@ KERNEL_REPORTS = re.compile(
 
 TIME_LIMIT = {"check": 420, "demo": 180}
 
+# Environment variables passed on to the tests in the guest, all numbers.
+TEST_ENV = ("KFI_STRESS_SECONDS", "KFI_FUZZ_SEED")
+
+
+def stress_seconds():
+    """KFI_STRESS_SECONDS, 0 when unset: each time-bounded test's budget."""
+    return int(os.environ.get("KFI_STRESS_SECONDS") or "0", 0)
+
 
 def die(msg):
     print("vm.py: " + msg, file=sys.stderr)
@@ -206,6 +214,12 @@ def build_initramfs(work, kernel, mode, filt):
             f.write(os.path.basename(t) + "\n")
     with open(os.path.join(stage, "kfi/filter"), "w") as f:
         f.write((filt or "") + "\n")
+    # Knobs of the time-bounded tests, from the host's environment (make
+    # stress sets KFI_STRESS_SECONDS; KFI_FUZZ_SEED replays a fuzz run).
+    with open(os.path.join(stage, "kfi/env"), "w") as f:
+        for var in TEST_ENV:
+            if os.environ.get(var):
+                f.write("%s=%d\n" % (var, int(os.environ[var], 0)))
     with open(os.path.join(stage, "kfi/channel"), "w") as f:
         f.write(" ".join(os.path.basename(m)[:-3] for m in kernel.channel_modules)
                 + "\n")
@@ -259,7 +273,8 @@ class Run:
         # KASAN and lockdep, or emulating another architecture, make
         # everything several times slower.
         slow = kernel.name == "debug" or kernel.arch != "x86_64"
-        self.limit = TIME_LIMIT[mode] * (4 if slow else 1)
+        # The stress and fuzz tests together take about 4 x their budget.
+        self.limit = (TIME_LIMIT[mode] + 5 * stress_seconds()) * (4 if slow else 1)
 
     def run(self, on_line):
         proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL)
