@@ -86,21 +86,6 @@ static ssize_t kfi_rule_##_name##_store(struct config_item *item,	\
 }									\
 KFI_CONFIGFS_ATTR(kfi_rule_, _name)
 
-/*
- * Module and symbol names are ASCII, but the kernel's isalnum(), which
- * kfi_symbol_parse() checks their characters with, takes Latin-1 letters.
- */
-static int kfi_parse_symbol(const char *s, char *module, char *name,
-			    unsigned long *offset)
-{
-	const char *p;
-
-	for (p = s; *p; p++)
-		if (!isascii(*p))
-			return -EINVAL;
-	return kfi_symbol_parse(s, module, name, offset);
-}
-
 static int kfi_parse_rule_target(char *s, struct kfi_rule_conf *conf)
 {
 	char module[MODULE_NAME_LEN], name[KSYM_NAME_LEN];
@@ -108,7 +93,7 @@ static int kfi_parse_rule_target(char *s, struct kfi_rule_conf *conf)
 	int err;
 
 	if (*s) {
-		err = kfi_parse_symbol(s, module, name, &offset);
+		err = kfi_symbol_parse(s, module, name, &offset);
 		if (err)
 			return err;
 	}
@@ -280,7 +265,7 @@ static int kfi_parse_rule_caller(char *s, struct kfi_rule_conf *conf)
 	int err;
 
 	if (*s) {
-		err = kfi_parse_symbol(s, module, name, &offset);
+		err = kfi_symbol_parse(s, module, name, &offset);
 		if (err)
 			return err;
 		if (strchr(s, '+'))

@@ -18,9 +18,10 @@
 
 #include "core/core.h"
 
+/* The kernel's isalnum() takes Latin-1 letters: symbols are ASCII. */
 static bool kfi_symbol_char(char c)
 {
-	return isalnum(c) || c == '_' || c == '.' || c == '$';
+	return isascii(c) && (isalnum(c) || c == '_' || c == '.' || c == '$');
 }
 
 /**
@@ -50,8 +51,9 @@ int kfi_symbol_parse(const char *target, char *module, char *name,
 		if (modlen >= MODULE_NAME_LEN)
 			return -ERANGE;
 		for (i = 0; i < modlen; i++)
-			if (!isalnum(target[i]) && target[i] != '_' &&
-			    target[i] != '-')
+			if (!isascii(target[i]) ||
+			    (!isalnum(target[i]) && target[i] != '_' &&
+			     target[i] != '-'))
 				return -EINVAL;
 	}
 	if (!symlen)
