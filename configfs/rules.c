@@ -97,15 +97,14 @@ static int kfi_parse_rule_target(char *s, struct kfi_rule_conf *conf)
 		if (err)
 			return err;
 	}
-	if (strlen(s) >= sizeof(conf->target))
+	if (strlen(s) >= KFI_TARGET_LEN)
 		return -ERANGE;
-	strscpy(conf->target, s, sizeof(conf->target));
-	return 0;
+	return kfi_rule_conf_strset(&conf->target, s);
 }
 
 static ssize_t kfi_show_rule_target(struct kfi_rule_conf *conf, char *page)
 {
-	return sprintf(page, "%s\n", conf->target);
+	return sprintf(page, "%s\n", conf->target ?: "");
 }
 
 static int kfi_parse_rule_action(char *s, struct kfi_rule_conf *conf)
@@ -271,15 +270,14 @@ static int kfi_parse_rule_caller(char *s, struct kfi_rule_conf *conf)
 		if (strchr(s, '+'))
 			return -EINVAL;
 	}
-	if (strlen(s) >= sizeof(conf->caller))
+	if (strlen(s) >= KFI_CALLER_LEN)
 		return -ERANGE;
-	strscpy(conf->caller, s, sizeof(conf->caller));
-	return 0;
+	return kfi_rule_conf_strset(&conf->caller, s);
 }
 
 static ssize_t kfi_show_rule_caller(struct kfi_rule_conf *conf, char *page)
 {
-	return sprintf(page, "%s\n", conf->caller);
+	return sprintf(page, "%s\n", conf->caller ?: "");
 }
 
 static int kfi_parse_rule_verbose(char *s, struct kfi_rule_conf *conf)

@@ -17,6 +17,7 @@
 #define KFI_RULE_MAX_PIDS	16
 #define KFI_RULE_MAX_ARGS	6
 #define KFI_TARGET_LEN		(MODULE_NAME_LEN + KSYM_NAME_LEN + 20)
+#define KFI_CALLER_LEN		(MODULE_NAME_LEN + KSYM_NAME_LEN + 1)
 #define KFI_PROB_ONE		1000000U	/* probability 100%, in ppm */
 
 enum kfi_action {
@@ -32,10 +33,11 @@ extern const char * const kfi_action_names[KFI_NR_ACTIONS];
  * A rule's configuration: written only while the rule is disarmed, under the
  * rule's lock; read by the probe handlers while it is armed, after the rule
  * was published to them with list_add_rcu() (kfi_attach()). @verbose is the
- * one field that may change while armed (WRITE_ONCE/READ_ONCE).
+ * one field that may change while armed (WRITE_ONCE/READ_ONCE). The strings
+ * are sized to fit (kfi_rule_conf_strset()): thousands of rules are made.
  */
 struct kfi_rule_conf {
-	char target[KFI_TARGET_LEN];
+	char *target;				/* NULL: none yet */
 	enum kfi_action action;
 	long retval;
 	unsigned int args_mask;			/* bit n-1: argument n */
@@ -48,7 +50,7 @@ struct kfi_rule_conf {
 	unsigned int nr_pids;
 	bool children;
 	char comm[TASK_COMM_LEN];
-	char caller[KSYM_NAME_LEN + MODULE_NAME_LEN + 1];
+	char *caller;				/* NULL: any caller */
 	int verbose;				/* 0, 1 or 2 */
 };
 
@@ -70,7 +72,8 @@ struct kfi_rule {
 	struct mutex lock;
 	struct kfi_rule_conf conf;		/* protected by @lock */
 	bool armed;				/* protected by @lock */
-	char status[192];			/* protected by @lock */
+	int error;		/* protected by @lock: last arm's, or 0 */
+	char *why;		/* protected by @lock: its reason, or NULL */
 
 	/* Resolved when armed, from conf.caller: [start, end). */
 	unsigned long caller_start, caller_end;
@@ -84,6 +87,7 @@ struct kfi_rule {
 
 struct kfi_rule *kfi_rule_create(const char *name);
 void kfi_rule_destroy(struct kfi_rule *rule);
+int kfi_rule_conf_strset(char **field, const char *s);
 int kfi_rule_arm(struct kfi_rule *rule);
 void kfi_rule_disarm(struct kfi_rule *rule);
 void kfi_rule_read_stats(struct kfi_rule *rule, struct kfi_rule_stats *sum);

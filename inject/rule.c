@@ -157,7 +157,6 @@ struct kfi_rule *kfi_rule_create(const char *name)
 	rule->conf.probability = KFI_PROB_ONE;
 	rule->conf.interval = 1;
 	rule->conf.times = -1;
-	strscpy(rule->status, "disabled", sizeof(rule->status));
 	return rule;
 }
 
@@ -173,8 +172,49 @@ void kfi_rule_destroy(struct kfi_rule *rule)
 	kfi_detach_wait(&rule->attach);
 	mutex_destroy(&rule->lock);
 	free_percpu(rule->stats);
+	kfree(rule->conf.target);
+	kfree(rule->conf.caller);
+	kfree(rule->why);
 	kfree(rule->name);
 	kfree(rule);
+}
+
+/**
+ * kfi_rule_conf_strset() - set one of a rule's string settings
+ * @field:	&conf->target or &conf->caller, under the rule's lock
+ * @s:		the new value, copied; "" unsets it
+ *
+ * Context: process context.
+ * Return: 0, or -ENOMEM (the old value stays).
+ */
+int kfi_rule_conf_strset(char **field, const char *s)
+{
+	char *copy = NULL;
+
+	if (*s) {
+		copy = kstrdup(s, GFP_KERNEL);
+		if (!copy)
+			return -ENOMEM;
+	}
+	kfree(*field);
+	*field = copy;
+	return 0;
+}
+
+/* Records why arming failed, for status. */
+static __printf(3, 4) int kfi_rule_fail(struct kfi_rule *rule, int err,
+					const char *fmt, ...)
+{
+	va_list ap;
+
+	lockdep_assert_held(&rule->lock);
+
+	kfree(rule->why);
+	va_start(ap, fmt);
+	rule->why = kvasprintf(GFP_KERNEL, fmt, ap);
+	va_end(ap);
+	rule->error = err;
+	return err;
 }
 
 static int kfi_rule_resolve_caller(struct kfi_rule *rule)
@@ -184,15 +224,13 @@ static int kfi_rule_resolve_caller(struct kfi_rule *rule)
 
 	rule->caller_start = 0;
 	rule->caller_end = 0;
-	if (!rule->conf.caller[0])
+	if (!rule->conf.caller)
 		return 0;
 	err = kfi_symbol_resolve(rule->conf.caller, &sym);
-	if (err) {
-		snprintf(rule->status, sizeof(rule->status),
-			 "error: caller %s: no such function is loaded (error %d)",
-			 rule->conf.caller, err);
-		return err;
-	}
+	if (err)
+		return kfi_rule_fail(rule, err,
+				     "caller %s: no such function is loaded (error %d)",
+				     rule->conf.caller, err);
 	rule->caller_start = sym.addr - sym.offset;
 	rule->caller_end = rule->caller_start + sym.size;
 	return 0;
@@ -211,22 +249,20 @@ static int kfi_rule_resolve_caller(struct kfi_rule *rule)
 int kfi_rule_arm(struct kfi_rule *rule)
 {
 	struct kfi_rule_conf *conf = &rule->conf;
-	struct kfi_attach_error error;
+	struct kfi_attach_error error = {};
 	int err = 0;
 
 	mutex_lock(&rule->lock);
 	if (rule->armed)
 		goto out;
-	if (!conf->target[0]) {
-		err = -EINVAL;
-		strscpy(rule->status, "error: no target: write a function name to target first",
-			sizeof(rule->status));
+	if (!conf->target) {
+		err = kfi_rule_fail(rule, -EINVAL,
+				    "no target: write a function name to target first");
 		goto out;
 	}
 	if (conf->action == KFI_ACTION_ARGS && !conf->args_mask) {
-		err = -EINVAL;
-		strscpy(rule->status, "error: action args needs at least one N=VALUE in args",
-			sizeof(rule->status));
+		err = kfi_rule_fail(rule, -EINVAL,
+				    "action args needs at least one N=VALUE in args");
 		goto out;
 	}
 	err = kfi_rule_resolve_caller(rule);
@@ -239,12 +275,17 @@ int kfi_rule_arm(struct kfi_rule *rule)
 	rule->attach.key = rule->name;
 	err = kfi_attach(&rule->attach, conf->target, 0, &error);
 	if (err) {
-		snprintf(rule->status, sizeof(rule->status), "error: %s",
-			 error.why);
+		if (!error.why[0])
+			snprintf(error.why, sizeof(error.why),
+				 "%s: cannot probe it (error %d)", conf->target,
+				 err);
+		kfi_rule_fail(rule, err, "%s", error.why);
 		goto out;
 	}
 	rule->armed = true;
-	strscpy(rule->status, "armed", sizeof(rule->status));
+	rule->error = 0;
+	kfree(rule->why);
+	rule->why = NULL;
 out:
 	mutex_unlock(&rule->lock);
 	return err;
@@ -267,7 +308,6 @@ void kfi_rule_disarm(struct kfi_rule *rule)
 	if (rule->armed) {
 		kfi_detach_nowait(&rule->attach);
 		rule->armed = false;
-		strscpy(rule->status, "disabled", sizeof(rule->status));
 	}
 	mutex_unlock(&rule->lock);
 }
@@ -318,10 +358,14 @@ int kfi_rule_status(struct kfi_rule *rule, char *buf, size_t len)
 	int n;
 
 	mutex_lock(&rule->lock);
-	if (rule->armed && !kfi_attach_live(&rule->attach))
-		n = scnprintf(buf, len, "gone\n");
+	if (rule->armed)
+		n = scnprintf(buf, len, "%s\n",
+			      kfi_attach_live(&rule->attach) ? "armed" : "gone");
+	else if (rule->error)
+		n = scnprintf(buf, len, "error: %s\n",
+			      rule->why ?: "(no memory to say why)");
 	else
-		n = scnprintf(buf, len, "%s\n", rule->status);
+		n = scnprintf(buf, len, "disabled\n");
 	mutex_unlock(&rule->lock);
 	return n;
 }
