@@ -7,6 +7,7 @@
 #   make check [T=PAT]   run the kselftest suite in a QEMU guest
 #   make demo            boot the guest and narrate what kfi does
 #   make lint            sparse and checkpatch on every C file and header
+#   make bench [QUICK=1] boot the guest, benchmark kfi against bare kprobes
 #
 # ARCH=arm64 cross-builds for, and boots, Debian's arm64 kernel instead.
 # KDIR defaults to the headers of the kernel the tests boot (Debian's
@@ -63,7 +64,12 @@ KSFT_INC	:= $(CACHE)/kselftest
 TEST_CFLAGS	:= -O2 -g -Wall -Wextra -Werror -static -D_GNU_SOURCE \
 		   -Wno-format-truncation -isystem $(KSFT_INC) -Iinclude -pthread
 
-.PHONY: all modules samples clean setup check demo lint selftests
+# The benchmark's in-guest driver, a static program like the tests; the
+# JSON lines of make bench go to BENCH_OUT.
+BENCH_RUN	:= bench/.build/$(TARCH)/kfi_bench_run
+BENCH_OUT	?= bench-$(TARCH).jsonl
+
+.PHONY: all modules samples clean setup check demo lint selftests bench
 
 all: modules
 
@@ -76,14 +82,19 @@ samples: modules
 clean:
 	$(SAMPLES_KBUILD) clean
 	$(KBUILD) clean
-	rm -rf selftests/.build
+	rm -rf selftests/.build bench/.build
 
 # Installs missing packages (as root) and extracts the kernel-tree tools.
 setup:
 	@sh $(SETUP)
 	@if [ "$(TARCH)" = arm64 ]; then sh tools/setup-arm64.sh; fi
 
-selftests: $(SELFTEST_BINS)
+# The QUICK benchmark is one of the tests: the driver goes with them.
+selftests: $(SELFTEST_BINS) $(BENCH_RUN)
+
+$(BENCH_RUN): bench/kfi_bench_run.c
+	@mkdir -p $(dir $@)
+	$(CROSS_COMPILE)gcc $(TEST_CFLAGS) -o $@ $<
 
 $(SELFTEST_OUT)/%_test: selftests/%_test.c $(SELFTEST_HDRS) $(KSFT_INC)/kselftest_harness.h
 	@mkdir -p $(SELFTEST_OUT)
@@ -96,6 +107,11 @@ $(KSFT_INC)/kselftest_harness.h:
 check: setup
 	@$(MAKE) --no-print-directory modules samples selftests KDIR=$$($(VM) kdir)
 	@$(VM) check $(if $(T),--filter '$(T)')
+
+bench: setup
+	@$(MAKE) --no-print-directory modules $(BENCH_RUN) KDIR=$$($(VM) kdir)
+	@python3 tools/bench.py --kernel $(KERNEL) --arch $(TARCH) \
+		--out $(BENCH_OUT) $(if $(QUICK),--quick)
 
 demo: setup
 	@$(MAKE) --no-print-directory modules samples KDIR=$$($(VM) kdir)
