@@ -111,7 +111,8 @@ check: setup
 bench: setup
 	@$(MAKE) --no-print-directory modules $(BENCH_RUN) KDIR=$$($(VM) kdir)
 	@python3 tools/bench.py --kernel $(KERNEL) --arch $(TARCH) \
-		--out $(BENCH_OUT) $(if $(QUICK),--quick)
+		--out $(BENCH_OUT) $(if $(QUICK),--quick) \
+		$(if $(BENCH_APPEND),--append '$(BENCH_APPEND)')
 
 demo: setup
 	@$(MAKE) --no-print-directory modules samples KDIR=$$($(VM) kdir)

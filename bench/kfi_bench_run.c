@@ -51,18 +51,21 @@ struct plan {
 	int cp_rounds;		/* control plane: arm and disarm N rules */
 	int cp_n[3];
 	int same_rounds;	/* adding a rule next to an armed one */
+	int same_n[2];		/* filtered-out rules on the target */
 };
 
 static const struct plan full_plan = {
 	.rounds = 31, .bg_rounds = 11, .batches = 5,
 	.bg_many = 1000, .bg_some = 100,
 	.cp_rounds = 3, .cp_n = { 1, 100, 1000 }, .same_rounds = 31,
+	.same_n = { 16, 64 },
 };
 
 static const struct plan quick_plan = {
 	.rounds = 3, .bg_rounds = 2, .batches = 2,
-	.bg_many = 20, .bg_some = 5,
-	.cp_rounds = 1, .cp_n = { 1, 5, 20 }, .same_rounds = 3,
+	.bg_many = 10, .bg_some = 3,
+	.cp_rounds = 1, .cp_n = { 1, 3, 10 }, .same_rounds = 3,
+	.same_n = { 2, 4 },
 };
 
 static const struct plan *plan;
@@ -106,6 +109,7 @@ static int read_file(const char *path, char *buf, size_t len)
 	int fd = open(path, O_RDONLY);
 	ssize_t n;
 
+	*buf = '\0';
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, len - 1);
@@ -243,8 +247,9 @@ struct arm {
 	const char *cpus;	/* "one" or "all" */
 	const char *probe;	/* BARE: kfi_bench's probe name */
 	const char *attrs[6];	/* RULE: "attr=value", without target */
-	int n;			/* SAME */
+	int n;			/* SAME: from the plan, by @name */
 	long calls;		/* calibrated per batch */
+	char buf[32];		/* SAME: the name, with n */
 };
 
 #define A_BARE(_name, _ref, _probe, _func, _cpus) \
@@ -277,10 +282,10 @@ static struct arm main_arms[] = {
 	{ .name = "kfi.hotfix", .ref = "ref.kprobe_ipmod", .kind = HOTFIX,
 	  .func = "trace", .cpus = "one" },
 	/* scaling: non-matching rules on the same function */
-	{ .name = "scale.same_16", .ref = "kfi.filtered", .kind = SAME,
-	  .n = 16, .func = "trace", .cpus = "one" },
-	{ .name = "scale.same_64", .ref = "kfi.filtered", .kind = SAME,
-	  .n = 64, .func = "trace", .cpus = "one" },
+	{ .name = "scale.same_", .ref = "kfi.filtered", .kind = SAME,
+	  .n = 0, .func = "trace", .cpus = "one" },
+	{ .name = "scale.same_", .ref = "kfi.filtered", .kind = SAME,
+	  .n = 1, .func = "trace", .cpus = "one" },
 	/* scaling: every vCPU at once against one (ns per call per CPU) */
 	A_BARE("cpu.none.one", NULL, "none", "trace", "one"),
 	A_BARE("cpu.none.all", "cpu.none.one", "none", "trace", "all"),
@@ -557,6 +562,15 @@ static void env(void)
 	json_str("cpu_model", cpu, true);
 	cpuinfo("flags", buf, sizeof(buf));
 	printf("\"hypervisor_flag\":%s,", strstr(buf, "hypervisor") ? "true" : "false");
+	/* Mitigations change what every call and return costs. */
+	read_file("/sys/devices/system/cpu/vulnerabilities/spectre_v2", buf,
+		  sizeof(buf));
+	json_str("spectre_v2", buf, true);
+	read_file("/sys/devices/system/cpu/vulnerabilities/retbleed", buf,
+		  sizeof(buf));
+	json_str("retbleed", buf, true);
+	read_file("/sys/kernel/debug/sched/preempt", buf, sizeof(buf));
+	json_str("preempt", buf, true);
 	printf("\"online_cpus\":%ld}\n", sysconf(_SC_NPROCESSORS_ONLN));
 	fflush(stdout);
 }
@@ -731,6 +745,15 @@ int main(int argc, char **argv)
 		}
 	}
 	plan = quick ? &quick_plan : &full_plan;
+	for (i = 0; i < (int)NR(main_arms); i++) {
+		struct arm *a = &main_arms[i];
+
+		if (a->kind != SAME)
+			continue;
+		a->n = plan->same_n[a->n];
+		snprintf(a->buf, sizeof(a->buf), "%s%d", a->name, a->n);
+		a->name = a->buf;
+	}
 	if (listing) {
 		list();
 		return 0;
