@@ -226,20 +226,8 @@ def print_table(rows, goals, memory):
                                            "met" if g["met"] else "MISSED", base))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kernel", default=os.environ.get("KERNEL") or "stock")
-    ap.add_argument("--arch", default="x86_64")
-    ap.add_argument("--quick", action="store_true",
-                    help="a short run that checks the benchmark works")
-    ap.add_argument("--out", default="bench.jsonl", help="the JSON lines")
-    ap.add_argument("--seed", type=int, help="the order of the arms")
-    ap.add_argument("--append", default="",
-                    help="more kernel command line, e.g. mitigations=off")
-    args = ap.parse_args()
-
-    kernel = vm.Kernel(args.kernel, args.arch)
+def run_guest(args, kernel):
+    """Boots the guest, runs the benchmark: its lines and what went wrong."""
     os.makedirs(vm.CACHE, exist_ok=True)
     work = tempfile.mkdtemp(prefix="run.", dir=vm.CACHE)
     guest_args = " ".join((["--quick"] if args.quick else []) +
@@ -256,11 +244,10 @@ def main():
             lines.append(d)
             if d.get("type") == "error":
                 print("bench: guest: " + d.get("message", ""), flush=True)
-        elif line.startswith("KFI-RC ") or line.startswith("KFI-TAINT "):
-            other.append(line)
-        elif not line.startswith("KFI-"):
+        elif not line.startswith("KFI-") or line.startswith("KFI-TAINT "):
             other.append(line)
 
+    henv = host_env(kernel)
     try:
         img = vm.build_initramfs(work, kernel, "bench", None, guest_args)
         run = vm.Run(work, kernel, img, "bench")
@@ -269,7 +256,6 @@ def main():
             run.cmd[i] += " " + args.append
         if args.quick:
             run.limit = 120 * (4 if kernel.arch != "x86_64" else 1)
-        henv = host_env(kernel)
         print("bench: booting %s (%s, %s)%s" % (
             kernel.kver, kernel.arch, henv["accel"],
             " QUICK" if args.quick else ""), flush=True)
@@ -286,15 +272,63 @@ def main():
         problems.append("the kernel log shows a report:\n  " + "\n  ".join(reports[:10]))
     if run.timed_out:
         problems.append("the VM did not finish within %d s" % run.limit)
-    done = [d for d in lines if d.get("type") == "done"]
-    if not done:
+    taint = [int(l.split()[1]) for l in other if l.startswith("KFI-TAINT ")]
+    if taint and taint[0] & ~vm.ALLOWED_TAINT:
+        problems.append("the kernel is tainted: %d" % taint[0])
+    henv["elapsed_s"] = round(run.elapsed, 1)
+    if problems:
+        print("bench: last 30 lines of the guest console (.cache/last-bench/console.log):")
+        for l in run.console_lines[-30:]:
+            print("  | " + l)
+        for l in other[-20:]:
+            print("  > " + l)
+    return henv, lines, problems
+
+
+def read_lines(path):
+    """The lines of an earlier run: a results.log or an --out file."""
+    lines, henv = [], {}
+    with open(path, errors="replace") as f:
+        for line in f:
+            if not line.startswith("{"):
+                continue
+            try:
+                d = json.loads(line)
+            except ValueError:
+                continue
+            if d.get("type") == "env" and "accel" in d:
+                henv = d
+            elif d.get("type") in ("env", "plan", "sample", "wall", "memory",
+                                   "error", "done"):
+                lines.append(d)
+    return henv, lines, []
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kernel", default=os.environ.get("KERNEL") or "stock")
+    ap.add_argument("--arch", default="x86_64")
+    ap.add_argument("--quick", action="store_true",
+                    help="a short run that checks the benchmark works")
+    ap.add_argument("--out", default="bench.jsonl", help="the JSON lines")
+    ap.add_argument("--seed", type=int, help="the order of the arms")
+    ap.add_argument("--from", dest="src",
+                    help="summarize the JSON lines of an earlier run (its "
+                    "results.log or --out file) instead of running")
+    ap.add_argument("--append", default="",
+                    help="more kernel command line, e.g. mitigations=off")
+    args = ap.parse_args()
+
+    if args.src:
+        henv, lines, problems = read_lines(args.src)
+    else:
+        henv, lines, problems = run_guest(args, vm.Kernel(args.kernel, args.arch))
+    if not any(d.get("type") == "done" for d in lines):
         problems.append("the benchmark did not finish")
     errors = [d for d in lines if d.get("type") == "error"]
     if errors:
         problems.append("%d errors in the guest" % len(errors))
-    taint = [int(l.split()[1]) for l in other if l.startswith("KFI-TAINT ")]
-    if taint and taint[0] & ~vm.ALLOWED_TAINT:
-        problems.append("the kernel is tainted: %d" % taint[0])
 
     genv = next((d for d in lines if d.get("type") == "env"), {})
     plan = next((d for d in lines if d.get("type") == "plan"), {})
@@ -311,7 +345,6 @@ def main():
                 if a.startswith("scale.same_")] or [64])
     rows = summ.rows()
     goals = summ.goals(many=many, cp=max(cps or [1000]), same=same)
-    env["elapsed_s"] = round(run.elapsed, 1)
 
     # Every line carries the environment it was measured in.
     with open(args.out, "w") as f:
@@ -335,7 +368,7 @@ def main():
         env.get("spectre_v2"), env.get("retbleed"), env.get("preempt")))
     print("host: %s, %s CPUs, %s; %.0f s in the VM; seed %s" % (
         env.get("host_cpu_model"), env.get("host_cpus"), env.get("qemu"),
-        run.elapsed, plan.get("seed")))
+        env.get("elapsed_s", 0), plan.get("seed")))
     print()
     print_table(rows, goals, mem)
     print()
@@ -345,11 +378,6 @@ def main():
             print("bench: " + p)
         for e in errors[:10]:
             print("  | " + e.get("message", ""))
-        print("bench: last 30 lines of the guest console (.cache/last-bench/console.log):")
-        for l in run.console_lines[-30:]:
-            print("  | " + l)
-        for l in other[-20:]:
-            print("  > " + l)
         return 1
     return 0
 

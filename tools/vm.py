@@ -39,7 +39,7 @@ KERNEL_REPORTS = re.compile(
     r"detected stalls|kernel BUG|unreferenced object|sleeping function called"
 )
 
-TIME_LIMIT = {"check": 420, "demo": 180, "bench": 900}
+TIME_LIMIT = {"check": 420, "demo": 180, "bench": 1500}
 
 
 def die(msg):
