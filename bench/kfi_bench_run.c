@@ -70,7 +70,7 @@ static const struct plan quick_plan = {
 
 static const struct plan *plan;
 
-static void error(const char *fmt, ...)
+static void report_error(const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -80,6 +80,44 @@ static void error(const char *fmt, ...)
 	va_end(ap);
 	failures++;
 	printf("{\"type\":\"error\",\"message\":\"%s\"}\n", msg);
+	fflush(stdout);
+}
+
+static void json_str(const char *key, const char *val, bool comma)
+{
+	const char *c;
+
+	printf("\"%s\":\"", key);
+	for (c = val; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			printf("\\%c", *c);
+		else if ((unsigned char)*c >= 0x20)
+			putchar(*c);
+	}
+	printf("\"%s", comma ? "," : "");
+}
+
+/* "key":value, for JSON lines built a field at a time. */
+static void json_int(const char *key, long v, bool comma)
+{
+	printf("\"%s\":%ld%s", key, v, comma ? "," : "");
+}
+
+static void json_num(const char *key, double v, bool comma)
+{
+	printf("\"%s\":%.3f%s", key, v, comma ? "," : "");
+}
+
+/* Starts a line: {"type":"TYPE", */
+static void json_begin(const char *type)
+{
+	putchar('{');
+	json_str("type", type, true);
+}
+
+static void json_end(void)
+{
+	printf("}\n");
 	fflush(stdout);
 }
 
@@ -132,7 +170,7 @@ static int rule_set(const char *rule, const char *attr, const char *val)
 	snprintf(p, sizeof(p), RULES "/%s/%s", rule, attr);
 	err = write_file(p, val);
 	if (err)
-		error("rule %s: %s=%s: %s", rule, attr, val, strerror(-err));
+		report_error("rule %s: %s=%s: %s", rule, attr, val, strerror(-err));
 	return err;
 }
 
@@ -146,7 +184,7 @@ static int rule_make(const char *rule, ...)
 
 	snprintf(p, sizeof(p), RULES "/%s", rule);
 	if (mkdir(p, 0755)) {
-		error("mkdir %s: %s", p, strerror(errno));
+		report_error("mkdir %s: %s", p, strerror(errno));
 		return -errno;
 	}
 	va_start(ap, rule);
@@ -173,7 +211,7 @@ static void rule_rm(const char *rule)
 	snprintf(p, sizeof(p), RULES "/%s", rule);
 	rule_set(rule, "enabled", "0");
 	if (rmdir(p))
-		error("rmdir %s: %s", p, strerror(errno));
+		report_error("rmdir %s: %s", p, strerror(errno));
 }
 
 /*
@@ -311,7 +349,7 @@ static int probe_set(const char *probe)
 	int err = write_file(BENCH "/probe", probe);
 
 	if (err)
-		error("probe %s: %s", probe, strerror(-err));
+		report_error("probe %s: %s", probe, strerror(-err));
 	return err;
 }
 
@@ -429,7 +467,7 @@ static void measure(struct arm *a, const char *name, const char *ref,
 
 	err = arm_setup(a);
 	if (err) {
-		error("%s: set-up failed: %s", name, strerror(-err));
+		report_error("%s: set-up failed: %s", name, strerror(-err));
 		arm_teardown(a);
 		return;
 	}
@@ -453,17 +491,22 @@ static void measure(struct arm *a, const char *name, const char *ref,
 	}
 	arm_teardown(a);
 	if (err) {
-		error("%s: batch failed: %s", name, strerror(-err));
+		report_error("%s: batch failed: %s", name, strerror(-err));
 		return;
 	}
-	printf("{\"type\":\"sample\",\"block\":\"%s\",\"arm\":\"%s\",\"ref\":%s%s%s,"
-	       "\"round\":%d,\"ns_per_call\":%.3f,\"batches\":%d,"
-	       "\"calls_per_batch\":%ld,\"cpus\":%d,\"calls\":%lu,"
-	       "\"body_ran\":%lu,\"replacement_ran\":%lu}\n",
-	       block, name, ref ? "\"" : "", ref ?: "null", ref ? "\"" : "",
-	       round, median(ns, plan->batches), plan->batches, a->calls,
-	       sum.cpus, sum.calls, sum.ran, sum.fixed);
-	fflush(stdout);
+	json_begin("sample");
+	json_str("block", block, true);
+	json_str("arm", name, true);
+	json_str("ref", ref ?: "", true);
+	json_int("round", round, true);
+	json_num("ns_per_call", median(ns, plan->batches), true);
+	json_int("batches", plan->batches, true);
+	json_int("calls_per_batch", a->calls, true);
+	json_int("cpus", sum.cpus, true);
+	json_int("calls", sum.calls, true);
+	json_int("body_ran", sum.ran, true);
+	json_int("replacement_ran", sum.fixed, false);
+	json_end();
 }
 
 static void shuffle(int *order, int n)
@@ -501,22 +544,8 @@ static void block(struct arm *arms, int nr, const char *block, int rounds,
 
 /* Environment ------------------------------------------------------------ */
 
-static void json_str(const char *key, const char *val, bool comma)
-{
-	const char *c;
-
-	printf("\"%s\":\"", key);
-	for (c = val; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			printf("\\%c", *c);
-		else if ((unsigned char)*c >= 0x20)
-			putchar(*c);
-	}
-	printf("\"%s", comma ? "," : "");
-}
-
 /* The first line of /proc/cpuinfo whose key is @key, its value. */
-static void cpuinfo(const char *key, char *out, size_t len)
+static void read_cpuinfo(const char *key, char *out, size_t len)
 {
 	FILE *f = fopen("/proc/cpuinfo", "r");
 	char line[256];
@@ -536,7 +565,7 @@ static void cpuinfo(const char *key, char *out, size_t len)
 	fclose(f);
 }
 
-static void env(void)
+static void emit_env(void)
 {
 	char buf[1024], cpu[256];
 	struct utsname u;
@@ -551,16 +580,16 @@ static void env(void)
 	read_file("/sys/devices/system/clocksource/clocksource0/current_clocksource",
 		  buf, sizeof(buf));
 	json_str("clocksource", buf, true);
-	cpuinfo("model name", cpu, sizeof(cpu));
+	read_cpuinfo("model name", cpu, sizeof(cpu));
 	if (!*cpu) {
 		char part[64];
 
-		cpuinfo("CPU implementer", buf, sizeof(buf));
-		cpuinfo("CPU part", part, sizeof(part));
+		read_cpuinfo("CPU implementer", buf, sizeof(buf));
+		read_cpuinfo("CPU part", part, sizeof(part));
 		snprintf(cpu, sizeof(cpu), "implementer %s part %s", buf, part);
 	}
 	json_str("cpu_model", cpu, true);
-	cpuinfo("flags", buf, sizeof(buf));
+	read_cpuinfo("flags", buf, sizeof(buf));
 	printf("\"hypervisor_flag\":%s,", strstr(buf, "hypervisor") ? "true" : "false");
 	/* Mitigations change what every call and return costs. */
 	read_file("/sys/devices/system/cpu/vulnerabilities/spectre_v2", buf,
@@ -577,16 +606,19 @@ static void env(void)
 
 /* Control plane and memory ----------------------------------------------- */
 
-static void wall(const char *arm, const char *ref, int round, int n, double ms)
+static void emit_wall(const char *arm, const char *ref, int round, int n, double ms)
 {
-	printf("{\"type\":\"wall\",\"arm\":\"%s\",\"ref\":%s%s%s,\"round\":%d,"
-	       "\"rules\":%d,\"ms\":%.3f}\n", arm, ref ? "\"" : "",
-	       ref ?: "null", ref ? "\"" : "", round, n, ms);
-	fflush(stdout);
+	json_begin("wall");
+	json_str("arm", arm, true);
+	json_str("ref", ref ?: "", true);
+	json_int("round", round, true);
+	json_int("rules", n, true);
+	json_num("ms", ms, false);
+	json_end();
 }
 
 /* Slab and Percpu of /proc/meminfo, in kB. */
-static void meminfo(long *slab, long *percpu)
+static void read_meminfo(long *slab, long *percpu)
 {
 	FILE *f = fopen("/proc/meminfo", "r");
 	char line[128];
@@ -595,8 +627,10 @@ static void meminfo(long *slab, long *percpu)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		sscanf(line, "Slab: %ld", slab);
-		sscanf(line, "Percpu: %ld", percpu);
+		if (sscanf(line, "Slab: %ld", slab) == 1)
+			continue;
+		if (sscanf(line, "Percpu: %ld", percpu) == 1)
+			continue;
 	}
 	fclose(f);
 }
@@ -630,10 +664,10 @@ static void control_plane(void)
 			t2 = now_ms();
 			snprintf(arm, sizeof(arm), "cp.arm_%d", n);
 			snprintf(ref, sizeof(ref), "cp.arm_%d", plan->cp_n[0]);
-			wall(arm, n == plan->cp_n[0] ? NULL : ref, r, n, t1 - t0);
+			emit_wall(arm, n == plan->cp_n[0] ? NULL : ref, r, n, t1 - t0);
 			snprintf(arm, sizeof(arm), "cp.disarm_%d", n);
 			snprintf(ref, sizeof(ref), "cp.disarm_%d", plan->cp_n[0]);
-			wall(arm, n == plan->cp_n[0] ? NULL : ref, r, n, t2 - t1);
+			emit_wall(arm, n == plan->cp_n[0] ? NULL : ref, r, n, t2 - t1);
 out:
 			others_rm("cp", 0, n);
 		}
@@ -657,8 +691,8 @@ static void same_function(void)
 		rule_arm("second", false);
 		t2 = now_ms();
 		rule_rm("second");
-		wall("cp.add_beside_armed", NULL, r, 1, t1 - t0);
-		wall("cp.remove_beside_armed", NULL, r, 1, t2 - t1);
+		emit_wall("cp.add_beside_armed", NULL, r, 1, t1 - t0);
+		emit_wall("cp.remove_beside_armed", NULL, r, 1, t2 - t1);
 	}
 out:
 	rule_rm("first");
@@ -672,28 +706,37 @@ out:
 static void background(void)
 {
 	long slab[3], percpu[3];
-	int n = plan->bg_many, some = plan->bg_some;
+	int i, n = plan->bg_many, some = plan->bg_some;
 	char suffix[32];
 
-	meminfo(&slab[0], &percpu[0]);
+	read_meminfo(&slab[0], &percpu[0]);
 	if (others_make("bg", 0, n))
 		goto out;
-	meminfo(&slab[1], &percpu[1]);
+	read_meminfo(&slab[1], &percpu[1]);
 	if (others_arm("bg", 0, n, true))
 		goto out;
-	meminfo(&slab[2], &percpu[2]);
-	printf("{\"type\":\"memory\",\"arm\":\"mem.per_rule_%d\",\"rules\":%d,"
-	       "\"slab_kb\":[%ld,%ld,%ld],\"percpu_kb\":[%ld,%ld,%ld],"
-	       "\"bytes_per_rule\":%.1f,\"slab_bytes_per_rule\":%.1f,"
-	       "\"percpu_bytes_per_rule\":%.1f,"
-	       "\"made_bytes_per_rule\":%.1f,\"armed_bytes_per_rule\":%.1f}\n",
-	       n, n, slab[0], slab[1], slab[2], percpu[0], percpu[1], percpu[2],
-	       (slab[2] + percpu[2] - slab[0] - percpu[0]) * 1024.0 / n,
-	       (slab[2] - slab[0]) * 1024.0 / n,
-	       (percpu[2] - percpu[0]) * 1024.0 / n,
-	       (slab[1] + percpu[1] - slab[0] - percpu[0]) * 1024.0 / n,
-	       (slab[2] + percpu[2] - slab[1] - percpu[1]) * 1024.0 / n);
-	fflush(stdout);
+	read_meminfo(&slab[2], &percpu[2]);
+	snprintf(suffix, sizeof(suffix), "mem.per_rule_%d", n);
+	json_begin("memory");
+	json_str("arm", suffix, true);
+	json_int("rules", n, true);
+	/* Before making the rules, after making them, after arming them. */
+	for (i = 0; i < 3; i++) {
+		snprintf(suffix, sizeof(suffix), "slab_kb_%d", i);
+		json_int(suffix, slab[i], true);
+		snprintf(suffix, sizeof(suffix), "percpu_kb_%d", i);
+		json_int(suffix, percpu[i], true);
+	}
+	json_num("bytes_per_rule",
+		 (slab[2] + percpu[2] - slab[0] - percpu[0]) * 1024.0 / n, true);
+	json_num("slab_bytes_per_rule", (slab[2] - slab[0]) * 1024.0 / n, true);
+	json_num("percpu_bytes_per_rule",
+		 (percpu[2] - percpu[0]) * 1024.0 / n, true);
+	json_num("made_bytes_per_rule",
+		 (slab[1] + percpu[1] - slab[0] - percpu[0]) * 1024.0 / n, true);
+	json_num("armed_bytes_per_rule",
+		 (slab[2] + percpu[2] - slab[1] - percpu[1]) * 1024.0 / n, false);
+	json_end();
 
 	snprintf(suffix, sizeof(suffix), "@other_%d", n);
 	block(bg_arms, NR(bg_arms), suffix + 1, plan->bg_rounds, suffix);
@@ -736,13 +779,13 @@ int main(int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--quick"))
+		if (!strcmp(argv[i], "--quick")) {
 			quick = true;
-		else if (!strcmp(argv[i], "--list"))
+		} else if (!strcmp(argv[i], "--list")) {
 			listing = true;
-		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
 			seed = strtoul(argv[++i], NULL, 0);
-		else {
+		} else {
 			fprintf(stderr, "usage: %s [--quick] [--list] [--seed N]\n",
 				argv[0]);
 			return 2;
@@ -763,10 +806,14 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	srand(seed);
-	env();
-	printf("{\"type\":\"plan\",\"seed\":%u,\"rounds\":%d,\"bg_rounds\":%d,"
-	       "\"batches\":%d,\"batch_ns\":%.0f}\n", seed, plan->rounds,
-	       plan->bg_rounds, plan->batches, BATCH_NS);
+	emit_env();
+	json_begin("plan");
+	json_int("seed", seed, true);
+	json_int("rounds", plan->rounds, true);
+	json_int("bg_rounds", plan->bg_rounds, true);
+	json_int("batches", plan->batches, true);
+	json_int("batch_ns", BATCH_NS, false);
+	json_end();
 
 	/* The main block, with one rule armed on another function. */
 	if (!others_make("bg", 0, 1) && !others_arm("bg", 0, 1, true))

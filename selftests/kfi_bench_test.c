@@ -160,7 +160,9 @@ TEST_F_TIMEOUT(bench, quick_run_reports_every_arm, 300)
 	for (i = 0; i < nr_listed; i++) {
 		char type[16], arm[64];
 
-		ASSERT_EQ(2, sscanf(listed[i], "%15s %63s", type, arm));
+		int n = sscanf(listed[i], "%15s %63s", type, arm);
+
+		ASSERT_EQ(2, n) TH_LOG("--list: %s", listed[i]);
 		l = find(self->lines, self->nr, type, arm);
 		EXPECT_NE(NULL, l) TH_LOG("no %s line for arm %s", type, arm);
 		if (!l)
@@ -219,13 +221,10 @@ TEST_F_TIMEOUT(bench, arms_measure_what_they_claim, 300)
 		calls = number(l, "calls");
 		ran = number(l, "body_ran");
 		fixed = number(l, "replacement_ran");
-		if (expect[i].body == 1) {
-			EXPECT_EQ(calls, ran) TH_LOG("%s", l);
-		} else if (expect[i].body == 0) {
-			EXPECT_EQ(0, ran) TH_LOG("%s", l);
-		} else {
+		if (expect[i].body >= 0)
+			EXPECT_EQ(expect[i].body ? calls : 0, ran) TH_LOG("%s", l);
+		if (expect[i].body < 0)
 			EXPECT_TRUE(ran > 0 && ran < calls) TH_LOG("%s", l);
-		}
 		EXPECT_EQ(expect[i].fixed ? calls : 0, fixed) TH_LOG("%s", l);
 	}
 }

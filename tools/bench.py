@@ -125,7 +125,7 @@ class Summary:
             else:
                 continue
             self.samples.setdefault(d["arm"], {})[key] = value
-            self.refs[d["arm"]] = d.get("ref")
+            self.refs[d["arm"]] = d.get("ref") or None
             self.units[d["arm"]] = unit
             if t == "sample":
                 self.extra.setdefault(d["arm"], []).append(d)

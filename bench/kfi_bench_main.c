@@ -20,6 +20,7 @@
  *
  * kfi_bench_f000 to kfi_bench_f3ff are 1024 more functions for rules to be
  * armed on (the scaling, control plane and memory arms); nothing calls them.
+ * bench/Kbuild generates them (kfi_bench_others.c).
  *
  * Every target is noipa (never inlined, cloned or specialized) and its body
  * counts itself in a per-CPU counter, so that no call can be elided.
@@ -65,31 +66,6 @@ static KFI_BENCH_NOIPA notrace long kfi_bench_fixed(long x)
 	this_cpu_inc(kfi_bench_fixed_ran);
 	return x + 2;
 }
-
-/* kfi_bench_f000 ... kfi_bench_f3ff, and a table that keeps them. */
-#define KFI_BENCH_F(n)						\
-	static KFI_BENCH_NOIPA long kfi_bench_f##n(long x)	\
-	{ return x + 0x##n; }
-#define KFI_BENCH_P(n)		kfi_bench_f##n,
-#define KFI_BENCH_16(m, p)						\
-	m(p##0) m(p##1) m(p##2) m(p##3) m(p##4) m(p##5) m(p##6) m(p##7)	\
-	m(p##8) m(p##9) m(p##a) m(p##b) m(p##c) m(p##d) m(p##e) m(p##f)
-#define KFI_BENCH_256(m, p)						\
-	KFI_BENCH_16(m, p##0) KFI_BENCH_16(m, p##1) KFI_BENCH_16(m, p##2) \
-	KFI_BENCH_16(m, p##3) KFI_BENCH_16(m, p##4) KFI_BENCH_16(m, p##5) \
-	KFI_BENCH_16(m, p##6) KFI_BENCH_16(m, p##7) KFI_BENCH_16(m, p##8) \
-	KFI_BENCH_16(m, p##9) KFI_BENCH_16(m, p##a) KFI_BENCH_16(m, p##b) \
-	KFI_BENCH_16(m, p##c) KFI_BENCH_16(m, p##d) KFI_BENCH_16(m, p##e) \
-	KFI_BENCH_16(m, p##f)
-#define KFI_BENCH_1024(m)						\
-	KFI_BENCH_256(m, 0) KFI_BENCH_256(m, 1) KFI_BENCH_256(m, 2)	\
-	KFI_BENCH_256(m, 3)
-
-KFI_BENCH_1024(KFI_BENCH_F)
-
-static long (* const kfi_bench_others[])(long) __used = {
-	KFI_BENCH_1024(KFI_BENCH_P)
-};
 
 /*
  * The bare mechanisms. Handlers do nothing but what the arm names, so that
@@ -294,7 +270,7 @@ static void kfi_bench_run(struct kfi_bench_batch *b, bool all, char *res,
 	u64 total = 0;
 
 	for_each_possible_cpu(cpu)
-		*per_cpu_ptr(&kfi_bench_ns, cpu) = 0;
+		per_cpu(kfi_bench_ns, cpu) = 0;
 	ran0 = kfi_bench_sum(&kfi_bench_ran);
 	fixed0 = kfi_bench_sum(&kfi_bench_fixed_ran);
 	if (all) {
@@ -309,7 +285,7 @@ static void kfi_bench_run(struct kfi_bench_batch *b, bool all, char *res,
 		preempt_enable();
 	}
 	for_each_possible_cpu(cpu) {
-		u64 ns = *per_cpu_ptr(&kfi_bench_ns, cpu);
+		u64 ns = per_cpu(kfi_bench_ns, cpu);
 
 		if (ns) {
 			total += ns;
