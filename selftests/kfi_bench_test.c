@@ -73,6 +73,9 @@ FIXTURE_TEARDOWN(bench)
 	kfi_rules_clear();
 	if (!access(BENCH_PROBE, F_OK))
 		EXPECT_EQ(0, kfi_write(BENCH_PROBE, "none"));
+	/* It uses kfi's hotfix API: while loaded, kfi cannot be unloaded. */
+	if (kfi_module_loaded("kfi_bench"))
+		EXPECT_EQ(0, kfi_module_unload("kfi_bench"));
 }
 
 /* The value of "key": in a JSON line, as text, or NULL. */
