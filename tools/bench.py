@@ -178,11 +178,17 @@ class Summary:
                  "denominator": den, "how": how, "limit": limit,
                  "value": value, "met": value is not None and value <= limit}
             if base:
+                # kfi's overhead over the bare mechanism, per round, in the
+                # numerator's state against the denominator's: what is
+                # left of the goal's ratio once the mechanism's own change
+                # (and the host's drift) is divided out.
                 bnum, bden = (x.format(**sizes) for x in base)
-                b = self.value(bnum, bden, how)
-                g["baseline"] = "%s / %s" % (bnum, bden)
-                g["baseline_value"] = b
-                g["normalized"] = value / b if value and b else None
+                a = self.ratios(num, bnum)
+                b = self.ratios(den, bden)
+                g["baseline"] = "(%s / %s) / (%s / %s)" % (num, bnum, den, bden)
+                g["baseline_value"] = self.value(bnum, bden, how)
+                g["normalized"] = (quantile(a, 0.5) / quantile(b, 0.5)
+                                   if a and b else None)
             out.append(g)
         for m in self.memory:
             out.append({"type": "goal",
