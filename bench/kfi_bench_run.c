@@ -617,13 +617,19 @@ static void emit_wall(const char *arm, const char *ref, int round, int n, double
 	json_end();
 }
 
-/* Slab and Percpu of /proc/meminfo, in kB. */
+/*
+ * Slab and Percpu of /proc/meminfo, in kB, after folding every CPU's
+ * pending counter updates (without it, a change of some 100 kB can stay
+ * invisible for a second).
+ */
 static void read_meminfo(long *slab, long *percpu)
 {
-	FILE *f = fopen("/proc/meminfo", "r");
+	FILE *f;
 	char line[128];
 
 	*slab = *percpu = -1;
+	write_file("/proc/sys/vm/stat_refresh", "1");
+	f = fopen("/proc/meminfo", "r");
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
