@@ -4,9 +4,10 @@
  * mechanisms kfi builds on, and batches of calls timed in the kernel.
  *
  *   /sys/kernel/debug/kfi_bench/probe
- *	write "none", "kprobe", "kprobe_ipmod", "kprobe_int3", "kretprobe"
- *	or "hotfix": removes the current bare probe (or hotfix), then puts
- *	that one in place; read: the current one.
+ *	write "none", "kprobe", "kprobe_ipmod", "kprobe_int3", "kretprobe",
+ *	"kprobe_kretprobe" (both on one function, as kfi puts them for a
+ *	return-side rule) or "hotfix": removes the current bare probe (or
+ *	hotfix), then puts that one in place; read: the current one.
  *   /sys/kernel/debug/kfi_bench/run
  *	write "FUNC COUNT CPUS": calls FUNC COUNT times in a tight loop with
  *	preemption disabled, timed around the whole batch; FUNC is "trace"
@@ -118,6 +119,7 @@ enum kfi_bench_probe {
 	KFI_BENCH_KPROBE_IPMOD,
 	KFI_BENCH_KPROBE_INT3,
 	KFI_BENCH_KRETPROBE,
+	KFI_BENCH_KPROBE_KRETPROBE,
 	KFI_BENCH_HOTFIX,
 	KFI_BENCH_NR_PROBES,
 };
@@ -128,6 +130,7 @@ static const char * const kfi_bench_probe_names[KFI_BENCH_NR_PROBES] = {
 	[KFI_BENCH_KPROBE_IPMOD] = "kprobe_ipmod",
 	[KFI_BENCH_KPROBE_INT3] = "kprobe_int3",
 	[KFI_BENCH_KRETPROBE] = "kretprobe",
+	[KFI_BENCH_KPROBE_KRETPROBE] = "kprobe_kretprobe",
 	[KFI_BENCH_HOTFIX] = "hotfix",
 };
 
@@ -154,6 +157,10 @@ static void kfi_bench_probe_remove(void)
 	case KFI_BENCH_KRETPROBE:
 		unregister_kretprobe(&kfi_bench_krp);
 		break;
+	case KFI_BENCH_KPROBE_KRETPROBE:
+		unregister_kretprobe(&kfi_bench_krp);
+		unregister_kprobe(&kfi_bench_kp);
+		break;
 	case KFI_BENCH_HOTFIX:
 		kfi_hotfix_unregister(&kfi_bench_hotfix);
 		break;
@@ -161,6 +168,14 @@ static void kfi_bench_probe_remove(void)
 		break;
 	}
 	kfi_bench_current = KFI_BENCH_NONE;
+}
+
+static int kfi_bench_kretprobe_add(void)
+{
+	memset(&kfi_bench_krp, 0, sizeof(kfi_bench_krp));
+	kfi_bench_krp.kp.addr = (kprobe_opcode_t *)kfi_bench_target;
+	kfi_bench_krp.handler = kfi_bench_ret_empty;
+	return register_kretprobe(&kfi_bench_krp);
 }
 
 static int kfi_bench_probe_add(enum kfi_bench_probe which)
@@ -190,10 +205,17 @@ static int kfi_bench_probe_add(enum kfi_bench_probe which)
 		err = register_kprobe(&kfi_bench_kp);
 		break;
 	case KFI_BENCH_KRETPROBE:
-		memset(&kfi_bench_krp, 0, sizeof(kfi_bench_krp));
-		kfi_bench_krp.kp.addr = (kprobe_opcode_t *)kfi_bench_target;
-		kfi_bench_krp.handler = kfi_bench_ret_empty;
-		err = register_kretprobe(&kfi_bench_krp);
+		err = kfi_bench_kretprobe_add();
+		break;
+	case KFI_BENCH_KPROBE_KRETPROBE:
+		kfi_bench_kp.pre_handler = kfi_bench_pre_empty;
+		kfi_bench_kp.post_handler = kfi_bench_post_empty;
+		err = register_kprobe(&kfi_bench_kp);
+		if (err)
+			break;
+		err = kfi_bench_kretprobe_add();
+		if (err)
+			unregister_kprobe(&kfi_bench_kp);
 		break;
 	case KFI_BENCH_HOTFIX:
 		err = kfi_hotfix_register(&kfi_bench_hotfix);

@@ -304,6 +304,8 @@ static struct arm main_arms[] = {
 	A_BARE("ref.kprobe_ipmod", "ref.none", "kprobe_ipmod", "trace", "one"),
 	A_BARE("ref.kprobe_int3", "ref.none", "kprobe_int3", "notrace", "one"),
 	A_BARE("ref.kretprobe", "ref.none", "kretprobe", "trace", "one"),
+	A_BARE("ref.kprobe_kretprobe", "ref.kretprobe", "kprobe_kretprobe",
+	       "trace", "one"),
 	/* kfi */
 	A_RULE("kfi.filtered", "ref.kprobe", "trace", "one", "pid=1"),
 	A_RULE("kfi.filtered_int3", "ref.kprobe_int3", "notrace", "one",
@@ -313,11 +315,11 @@ static struct arm main_arms[] = {
 	       "probability=1"),
 	A_RULE("kfi.interval_100", "ref.kprobe_ipmod", "trace", "one",
 	       "interval=100"),
-	A_RULE("kfi.replace", "ref.kretprobe", "trace", "one",
+	A_RULE("kfi.replace", "ref.kprobe_kretprobe", "trace", "one",
 	       "action=replace", "retval=7"),
 	A_RULE("kfi.args", "ref.kprobe", "trace", "one", "action=args",
 	       "args=1=7"),
-	{ .name = "kfi.hotfix", .ref = "ref.kprobe_ipmod", .kind = HOTFIX,
+	{ .name = "kfi.hotfix", .ref = "ref.kprobe_kretprobe", .kind = HOTFIX,
 	  .func = "trace", .cpus = "one" },
 	/* scaling: non-matching rules on the same function */
 	{ .name = "scale.same_", .ref = "kfi.filtered", .kind = SAME,
