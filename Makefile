@@ -8,6 +8,7 @@
 #   make demo            boot the guest and narrate what kfi does
 #   make lint            sparse and checkpatch on every C file and header
 #   make stress          the stress and fuzz tests, STRESS_SECONDS (300) each
+#   make bench [QUICK=1] boot the guest, benchmark kfi against bare kprobes
 #
 # ARCH=arm64 cross-builds for, and boots, Debian's arm64 kernel instead.
 # KDIR defaults to the headers of the kernel the tests boot (Debian's
@@ -64,7 +65,12 @@ KSFT_INC	:= $(CACHE)/kselftest
 TEST_CFLAGS	:= -O2 -g -Wall -Wextra -Werror -static -D_GNU_SOURCE \
 		   -Wno-format-truncation -isystem $(KSFT_INC) -Iinclude -pthread
 
-.PHONY: all modules samples clean setup check demo lint selftests stress
+# The benchmark's in-guest driver, a static program like the tests; the
+# JSON lines of make bench go to BENCH_OUT.
+BENCH_RUN	:= bench/.build/$(TARCH)/kfi_bench_run
+BENCH_OUT	?= bench-$(TARCH).jsonl
+
+.PHONY: all modules samples clean setup check demo lint selftests stress bench
 
 all: modules
 
@@ -81,14 +87,19 @@ KBUILD_PRUNE	:= \( -name .git -o -name .cache \) -prune -o
 clean:
 	$(SAMPLES_KBUILD) clean
 	$(KBUILD) clean RCS_FIND_IGNORE='$(KBUILD_PRUNE)'
-	rm -rf selftests/.build
+	rm -rf selftests/.build bench/.build
 
 # Installs missing packages (as root) and extracts the kernel-tree tools.
 setup:
 	@sh $(SETUP)
 	@if [ "$(TARCH)" = arm64 ]; then sh tools/setup-arm64.sh; fi
 
-selftests: $(SELFTEST_BINS)
+# The QUICK benchmark is one of the tests: the driver goes with them.
+selftests: $(SELFTEST_BINS) $(BENCH_RUN)
+
+$(BENCH_RUN): bench/kfi_bench_run.c
+	@mkdir -p $(dir $@)
+	$(CROSS_COMPILE)gcc $(TEST_CFLAGS) -o $@ $<
 
 $(SELFTEST_OUT)/%_test: selftests/%_test.c $(SELFTEST_HDRS) $(KSFT_INC)/kselftest_harness.h
 	@mkdir -p $(SELFTEST_OUT)
@@ -117,8 +128,14 @@ check: setup
 STRESS_SECONDS	?= 300
 STRESS_TESTS	:= stress.*,fuzz*
 stress: setup
-	@$(MAKE) --no-print-directory modules samples selftests KDIR=$$($(VM) kdir)
+	$(call build_for_vm,modules samples selftests)
 	@KFI_STRESS_SECONDS=$(STRESS_SECONDS) $(VM) check --filter '$(or $(T),$(STRESS_TESTS))'
+
+bench: setup
+	$(call build_for_vm,modules $(BENCH_RUN))
+	@python3 tools/bench.py --kernel $(KERNEL) --arch $(TARCH) \
+		--out $(BENCH_OUT) $(if $(QUICK),--quick) \
+		$(if $(BENCH_APPEND),--append '$(BENCH_APPEND)')
 
 demo: setup
 	$(call build_for_vm,modules samples)

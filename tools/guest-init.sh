@@ -56,6 +56,12 @@ check)
 demo)
 	sh /kfi/demo.sh
 	;;
+bench)
+	modprobe kfi_bench || echo "init: modprobe kfi_bench failed"
+	# shellcheck disable=SC2046
+	/kfi/bench/kfi_bench_run $(cat /kfi/bench_args)
+	echo "KFI-RC kfi_bench_run $?"
+	;;
 esac
 
 # The debug kernel's checkers: leaks (scan twice, as kmemleak advises), and

@@ -39,7 +39,7 @@ KERNEL_REPORTS = re.compile(
     r"detected stalls|kernel BUG|unreferenced object|sleeping function called"
 )
 
-TIME_LIMIT = {"check": 420, "demo": 180}
+TIME_LIMIT = {"check": 420, "demo": 180, "bench": 1500}
 
 # Environment variables passed on to the tests in the guest, all numbers.
 TEST_ENV = ("KFI_STRESS_SECONDS", "KFI_FUZZ_SEED")
@@ -174,7 +174,7 @@ def find_kos():
     return kos
 
 
-def build_initramfs(work, kernel, mode, filt):
+def build_initramfs(work, kernel, mode, filt, bench_args=""):
     stage = os.path.join(work, "initramfs")
     for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev",
               "tmp", "etc", "root", "kfi/tests"):
@@ -207,6 +207,13 @@ def build_initramfs(work, kernel, mode, filt):
                                           "*_test")))
     for t in tests:
         shutil.copy(t, os.path.join(stage, "kfi/tests"))
+    # The benchmark's driver: make bench runs it, and so does a test.
+    bench_run = os.path.join(TOP, "bench/.build", kernel.arch, "kfi_bench_run")
+    if os.path.exists(bench_run):
+        os.makedirs(os.path.join(stage, "kfi/bench"))
+        shutil.copy(bench_run, os.path.join(stage, "kfi/bench"))
+    with open(os.path.join(stage, "kfi/bench_args"), "w") as f:
+        f.write(bench_args + "\n")
     with open(os.path.join(stage, "kfi/mode"), "w") as f:
         f.write(mode + "\n")
     with open(os.path.join(stage, "kfi/plan"), "w") as f:

@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kfi's benchmark module (make bench): functions to probe, the bare kprobe
+ * mechanisms kfi builds on, and batches of calls timed in the kernel.
+ *
+ *   /sys/kernel/debug/kfi_bench/probe
+ *	write "none", "kprobe", "kprobe_ipmod", "kprobe_int3", "kretprobe",
+ *	"kprobe_kretprobe" (both on one function, as kfi puts them for a
+ *	return-side rule) or "hotfix": removes the current bare probe (or
+ *	hotfix), then puts that one in place; read: the current one.
+ *   /sys/kernel/debug/kfi_bench/run
+ *	write "FUNC COUNT CPUS": calls FUNC COUNT times in a tight loop with
+ *	preemption disabled, timed around the whole batch; FUNC is "trace"
+ *	(kfi_bench_target, with an ftrace call site) or "notrace"
+ *	(kfi_bench_target_notrace, without: a kprobe there is an int3
+ *	probe); CPUS is "one" (this CPU) or "all" (every online CPU at once,
+ *	interrupts off, each timing its own batch);
+ *	read: "ns=N calls=C cpus=K ran=R fixed=F": N is the mean of the
+ *	CPUs' batch times, R how many times the target's body ran, F how many
+ *	times the replacement (kfi_bench_fixed) ran instead.
+ *
+ * kfi_bench_f000 to kfi_bench_f3ff are 1024 more functions for rules to be
+ * armed on (the scaling, control plane and memory arms); nothing calls them.
+ * bench/Kbuild generates them (kfi_bench_others.c).
+ *
+ * Every target is noipa (never inlined, cloned or specialized) and its body
+ * counts itself in a per-CPU counter, so that no call can be elided.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/debugfs.h>
+#include <linux/kprobes.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/uaccess.h>
+
+#include <kfi/hotfix.h>
+
+#define KFI_BENCH_NOIPA		__attribute__((__noipa__))
+#define KFI_BENCH_MAX_CALLS	100000000L
+
+/* Bodies run, and replacement runs, per CPU. */
+static DEFINE_PER_CPU(unsigned long, kfi_bench_ran);
+static DEFINE_PER_CPU(unsigned long, kfi_bench_fixed_ran);
+
+static KFI_BENCH_NOIPA long kfi_bench_target(long x)
+{
+	this_cpu_inc(kfi_bench_ran);
+	return x + 1;
+}
+
+/* No ftrace call site: a kprobe here is a breakpoint (int3, BRK) probe. */
+static KFI_BENCH_NOIPA notrace long kfi_bench_target_notrace(long x)
+{
+	this_cpu_inc(kfi_bench_ran);
+	return x + 1;
+}
+
+/* Where the hotfix and the bare ip-changing kprobe send the calls. */
+static KFI_BENCH_NOIPA notrace long kfi_bench_fixed(long x)
+{
+	this_cpu_inc(kfi_bench_fixed_ran);
+	return x + 2;
+}
+
+/*
+ * The bare mechanisms. Handlers do nothing but what the arm names, so that
+ * their cost is the mechanism's.
+ */
+static int kfi_bench_pre_empty(struct kprobe *kp, struct pt_regs *regs)
+{
+	return 0;
+}
+NOKPROBE_SYMBOL(kfi_bench_pre_empty);
+
+static int kfi_bench_pre_ipmod(struct kprobe *kp, struct pt_regs *regs)
+{
+	instruction_pointer_set(regs, (unsigned long)kfi_bench_fixed);
+	return 1;
+}
+NOKPROBE_SYMBOL(kfi_bench_pre_ipmod);
+
+/*
+ * Empty, but it must exist: without a post_handler a kprobe may be
+ * jump-optimized (an optimized probe ignores a changed ip, and is not the
+ * breakpoint path this arm measures); on ftrace it declares IPMODIFY.
+ */
+static void kfi_bench_post_empty(struct kprobe *kp, struct pt_regs *regs,
+				 unsigned long flags)
+{
+}
+NOKPROBE_SYMBOL(kfi_bench_post_empty);
+
+static int kfi_bench_ret_empty(struct kretprobe_instance *ri,
+			       struct pt_regs *regs)
+{
+	return 0;
+}
+NOKPROBE_SYMBOL(kfi_bench_ret_empty);
+
+static struct kfi_hotfix_func kfi_bench_hotfix_funcs[] = {
+	{ .old_name = "kfi_bench:kfi_bench_target", .new_func = kfi_bench_fixed },
+	{ }
+};
+
+static struct kfi_hotfix kfi_bench_hotfix = {
+	.mod	= THIS_MODULE,
+	.funcs	= kfi_bench_hotfix_funcs,
+};
+
+enum kfi_bench_probe {
+	KFI_BENCH_NONE,
+	KFI_BENCH_KPROBE,
+	KFI_BENCH_KPROBE_IPMOD,
+	KFI_BENCH_KPROBE_INT3,
+	KFI_BENCH_KRETPROBE,
+	KFI_BENCH_KPROBE_KRETPROBE,
+	KFI_BENCH_HOTFIX,
+	KFI_BENCH_NR_PROBES,
+};
+
+static const char * const kfi_bench_probe_names[KFI_BENCH_NR_PROBES] = {
+	[KFI_BENCH_NONE] = "none",
+	[KFI_BENCH_KPROBE] = "kprobe",
+	[KFI_BENCH_KPROBE_IPMOD] = "kprobe_ipmod",
+	[KFI_BENCH_KPROBE_INT3] = "kprobe_int3",
+	[KFI_BENCH_KRETPROBE] = "kretprobe",
+	[KFI_BENCH_KPROBE_KRETPROBE] = "kprobe_kretprobe",
+	[KFI_BENCH_HOTFIX] = "hotfix",
+};
+
+/*
+ * kfi_bench_mutex serializes the debugfs writes: which probe is in place
+ * (@kfi_bench_current, and the kprobe or kretprobe behind it) and the runs.
+ * A mutex: registering probes sleeps.
+ */
+static DEFINE_MUTEX(kfi_bench_mutex);
+static enum kfi_bench_probe kfi_bench_current;	/* protected by the mutex */
+static struct kprobe kfi_bench_kp;		/* protected by the mutex */
+static struct kretprobe kfi_bench_krp;		/* protected by the mutex */
+
+static void kfi_bench_probe_remove(void)
+{
+	lockdep_assert_held(&kfi_bench_mutex);
+
+	switch (kfi_bench_current) {
+	case KFI_BENCH_KPROBE:
+	case KFI_BENCH_KPROBE_IPMOD:
+	case KFI_BENCH_KPROBE_INT3:
+		unregister_kprobe(&kfi_bench_kp);
+		break;
+	case KFI_BENCH_KRETPROBE:
+		unregister_kretprobe(&kfi_bench_krp);
+		break;
+	case KFI_BENCH_KPROBE_KRETPROBE:
+		unregister_kretprobe(&kfi_bench_krp);
+		unregister_kprobe(&kfi_bench_kp);
+		break;
+	case KFI_BENCH_HOTFIX:
+		kfi_hotfix_unregister(&kfi_bench_hotfix);
+		break;
+	default:
+		break;
+	}
+	kfi_bench_current = KFI_BENCH_NONE;
+}
+
+static int kfi_bench_kretprobe_add(void)
+{
+	memset(&kfi_bench_krp, 0, sizeof(kfi_bench_krp));
+	kfi_bench_krp.kp.addr = (kprobe_opcode_t *)kfi_bench_target;
+	kfi_bench_krp.handler = kfi_bench_ret_empty;
+	return register_kretprobe(&kfi_bench_krp);
+}
+
+static int kfi_bench_probe_add(enum kfi_bench_probe which)
+{
+	int err = 0;
+
+	lockdep_assert_held(&kfi_bench_mutex);
+
+	memset(&kfi_bench_kp, 0, sizeof(kfi_bench_kp));
+	kfi_bench_kp.addr = (kprobe_opcode_t *)kfi_bench_target;
+	switch (which) {
+	case KFI_BENCH_NONE:
+		break;
+	case KFI_BENCH_KPROBE:
+		kfi_bench_kp.pre_handler = kfi_bench_pre_empty;
+		err = register_kprobe(&kfi_bench_kp);
+		break;
+	case KFI_BENCH_KPROBE_IPMOD:
+		kfi_bench_kp.pre_handler = kfi_bench_pre_ipmod;
+		kfi_bench_kp.post_handler = kfi_bench_post_empty;
+		err = register_kprobe(&kfi_bench_kp);
+		break;
+	case KFI_BENCH_KPROBE_INT3:
+		kfi_bench_kp.addr = (kprobe_opcode_t *)kfi_bench_target_notrace;
+		kfi_bench_kp.pre_handler = kfi_bench_pre_empty;
+		kfi_bench_kp.post_handler = kfi_bench_post_empty;
+		err = register_kprobe(&kfi_bench_kp);
+		break;
+	case KFI_BENCH_KRETPROBE:
+		err = kfi_bench_kretprobe_add();
+		break;
+	case KFI_BENCH_KPROBE_KRETPROBE:
+		kfi_bench_kp.pre_handler = kfi_bench_pre_empty;
+		kfi_bench_kp.post_handler = kfi_bench_post_empty;
+		err = register_kprobe(&kfi_bench_kp);
+		if (err)
+			break;
+		err = kfi_bench_kretprobe_add();
+		if (err)
+			unregister_kprobe(&kfi_bench_kp);
+		break;
+	case KFI_BENCH_HOTFIX:
+		err = kfi_hotfix_register(&kfi_bench_hotfix);
+		break;
+	default:
+		err = -EINVAL;
+		break;
+	}
+	if (!err)
+		kfi_bench_current = which;
+	return err;
+}
+
+/* One batch: what a CPU measured. */
+struct kfi_bench_batch {
+	const char *func;
+	long count;
+	atomic_t *arrived;	/* CPUs at the start line, for "all" */
+	unsigned int cpus;
+};
+
+/* Each CPU's time for the batch, 0 when it did not run one. */
+static DEFINE_PER_CPU(u64, kfi_bench_ns);
+
+static unsigned long kfi_bench_sum(unsigned long __percpu *counter)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(counter, cpu);
+	return sum;
+}
+
+/* The calls, direct (no indirect call, no retpoline), then the time. */
+static void kfi_bench_loop(struct kfi_bench_batch *b)
+{
+	long i, sink = 0;
+	u64 t0, t1;
+
+	t0 = ktime_get_ns();
+	if (!strcmp(b->func, "notrace")) {
+		for (i = 0; i < b->count; i++)
+			sink += kfi_bench_target_notrace(i);
+	} else {
+		for (i = 0; i < b->count; i++)
+			sink += kfi_bench_target(i);
+	}
+	t1 = ktime_get_ns();
+	/* The results feed nothing, but the calls are noipa: kept anyway. */
+	barrier_data(&sink);
+	this_cpu_write(kfi_bench_ns, t1 - t0);
+}
+
+/* On every online CPU with interrupts off: wait for all, then the loop. */
+static void kfi_bench_loop_all(void *arg)
+{
+	struct kfi_bench_batch *b = arg;
+	unsigned long spins = 0;
+
+	atomic_inc(b->arrived);
+	/* Bounded: a CPU that never arrives costs one slow batch, no hang. */
+	while (atomic_read(b->arrived) < b->cpus && ++spins < 100000000UL)
+		cpu_relax();
+	kfi_bench_loop(b);
+}
+
+static void kfi_bench_run(struct kfi_bench_batch *b, bool all, char *res,
+			  size_t len)
+{
+	unsigned long ran0, fixed0;
+	atomic_t arrived = ATOMIC_INIT(0);
+	unsigned int cpu, n = 0;
+	u64 total = 0;
+
+	for_each_possible_cpu(cpu)
+		per_cpu(kfi_bench_ns, cpu) = 0;
+	ran0 = kfi_bench_sum(&kfi_bench_ran);
+	fixed0 = kfi_bench_sum(&kfi_bench_fixed_ran);
+	if (all) {
+		cpus_read_lock();
+		b->arrived = &arrived;
+		b->cpus = num_online_cpus();
+		on_each_cpu(kfi_bench_loop_all, b, 1);
+		cpus_read_unlock();
+	} else {
+		preempt_disable();
+		kfi_bench_loop(b);
+		preempt_enable();
+	}
+	for_each_possible_cpu(cpu) {
+		u64 ns = per_cpu(kfi_bench_ns, cpu);
+
+		if (ns) {
+			total += ns;
+			n++;
+		}
+	}
+	snprintf(res, len, "ns=%llu calls=%ld cpus=%u ran=%lu fixed=%lu\n",
+		 n ? div_u64(total, n) : 0, b->count, n,
+		 kfi_bench_sum(&kfi_bench_ran) - ran0,
+		 kfi_bench_sum(&kfi_bench_fixed_ran) - fixed0);
+}
+
+#define KFI_BENCH_RESULT_LEN	128
+
+static int kfi_bench_open(struct inode *inode, struct file *file)
+{
+	file->private_data = kzalloc(KFI_BENCH_RESULT_LEN, GFP_KERNEL);
+	return file->private_data ? 0 : -ENOMEM;
+}
+
+static int kfi_bench_release(struct inode *inode, struct file *file)
+{
+	kfree(file->private_data);
+	return 0;
+}
+
+static ssize_t kfi_bench_read(struct file *file, char __user *buf, size_t len,
+			      loff_t *pos)
+{
+	const char *res = file->private_data;
+
+	return simple_read_from_buffer(buf, len, pos, res, strlen(res));
+}
+
+/* Copies a write into @buf, without surrounding blanks. */
+static char *kfi_bench_input(const char __user *ubuf, size_t len, char *buf,
+			     size_t size)
+{
+	if (len >= size)
+		return ERR_PTR(-EINVAL);
+	if (copy_from_user(buf, ubuf, len))
+		return ERR_PTR(-EFAULT);
+	buf[len] = '\0';
+	return strim(buf);
+}
+
+static ssize_t kfi_bench_probe_write(struct file *file,
+				     const char __user *ubuf, size_t len,
+				     loff_t *pos)
+{
+	char buf[32], *s = kfi_bench_input(ubuf, len, buf, sizeof(buf));
+	int which, err;
+
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	which = match_string(kfi_bench_probe_names, KFI_BENCH_NR_PROBES, s);
+	if (which < 0)
+		return which;
+	mutex_lock(&kfi_bench_mutex);
+	kfi_bench_probe_remove();
+	err = kfi_bench_probe_add(which);
+	snprintf(file->private_data, KFI_BENCH_RESULT_LEN, "%s\n",
+		 kfi_bench_probe_names[kfi_bench_current]);
+	mutex_unlock(&kfi_bench_mutex);
+	return err ?: len;
+}
+
+static ssize_t kfi_bench_run_write(struct file *file, const char __user *ubuf,
+				   size_t len, loff_t *pos)
+{
+	char buf[64], *s = kfi_bench_input(ubuf, len, buf, sizeof(buf));
+	char *func, *count, *cpus;
+	struct kfi_bench_batch b = {};
+	int err;
+
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	func = strsep(&s, " ");
+	count = strsep(&s, " ");
+	cpus = s;
+	if (!count || !cpus ||
+	    (strcmp(func, "trace") && strcmp(func, "notrace")) ||
+	    (strcmp(cpus, "one") && strcmp(cpus, "all")))
+		return -EINVAL;
+	b.func = func;
+	err = kstrtol(count, 0, &b.count);
+	if (err)
+		return err;
+	if (b.count < 1 || b.count > KFI_BENCH_MAX_CALLS)
+		return -ERANGE;
+	mutex_lock(&kfi_bench_mutex);
+	kfi_bench_run(&b, !strcmp(cpus, "all"), file->private_data,
+		      KFI_BENCH_RESULT_LEN);
+	mutex_unlock(&kfi_bench_mutex);
+	return len;
+}
+
+static const struct file_operations kfi_bench_probe_fops = {
+	.owner		= THIS_MODULE,
+	.open		= kfi_bench_open,
+	.release	= kfi_bench_release,
+	.read		= kfi_bench_read,
+	.write		= kfi_bench_probe_write,
+	.llseek		= default_llseek,
+};
+
+static const struct file_operations kfi_bench_run_fops = {
+	.owner		= THIS_MODULE,
+	.open		= kfi_bench_open,
+	.release	= kfi_bench_release,
+	.read		= kfi_bench_read,
+	.write		= kfi_bench_run_write,
+	.llseek		= default_llseek,
+};
+
+static struct dentry *kfi_bench_dir;
+
+static int __init kfi_bench_init(void)
+{
+	kfi_bench_dir = debugfs_create_dir("kfi_bench", NULL);
+	debugfs_create_file("probe", 0600, kfi_bench_dir, NULL,
+			    &kfi_bench_probe_fops);
+	debugfs_create_file("run", 0600, kfi_bench_dir, NULL,
+			    &kfi_bench_run_fops);
+	return 0;
+}
+
+static void __exit kfi_bench_exit(void)
+{
+	debugfs_remove(kfi_bench_dir);
+	mutex_lock(&kfi_bench_mutex);
+	kfi_bench_probe_remove();
+	mutex_unlock(&kfi_bench_mutex);
+}
+
+module_init(kfi_bench_init);
+module_exit(kfi_bench_exit);
+
+MODULE_DESCRIPTION("kfi benchmark: targets, bare kprobes, timed batches");
+MODULE_LICENSE("GPL");
