@@ -289,23 +289,23 @@ static int kfi_site_register_ret(struct kfi_site *site)
 static int kfi_site_register(struct kfi_site *site,
 			     struct kfi_attach_error *error)
 {
-	struct kfi_symbol sym;
 	char target[MODULE_NAME_LEN + KSYM_NAME_LEN];
 	int err;
 
 	lockdep_assert_held(&kfi_core_mutex);
 
+	/*
+	 * By name: kprobes resolves it as kfi_symbol_resolve() would, without
+	 * the trial probe whose unregistration costs a grace period.
+	 */
 	snprintf(target, sizeof(target), "%s%s%s", site->module,
 		 *site->module ? ":" : "", site->name);
-	err = kfi_symbol_resolve(target, &sym);
-	if (err)
-		goto fail;
-
 	memset(&site->kp, 0, sizeof(site->kp));
-	site->kp.addr = (kprobe_opcode_t *)sym.addr;
+	site->kp.symbol_name = target;
 	site->kp.pre_handler = kfi_site_entry;
 	site->kp.post_handler = kfi_site_post;
 	err = register_kprobe(&site->kp);
+	site->kp.symbol_name = NULL;	/* on this stack; kp.addr is set */
 	if (err)
 		goto fail;
 	WRITE_ONCE(site->live, true);
