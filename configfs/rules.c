@@ -54,10 +54,13 @@ static ssize_t kfi_rule_store(struct config_item *item, const char *page,
 	if (err)
 		return err;
 	mutex_lock(&rule->lock);
-	if (rule->armed && !while_armed)
+	if (rule->armed && !while_armed) {
 		err = -EBUSY;
-	else
+	} else {
+		/* Not under the feet of a handler from the last arming. */
+		kfi_rule_settle(rule);
 		err = parse(buf, &rule->conf);
+	}
 	mutex_unlock(&rule->lock);
 	return err ?: count;
 }

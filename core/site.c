@@ -254,11 +254,13 @@ static void kfi_site_unregister(struct kfi_site *site)
 {
 	lockdep_assert_held(&kfi_core_mutex);
 
-	if (site->ret_live)
+	/* First: hits during the unregistration are not "missed" returns. */
+	if (site->ret_live) {
+		WRITE_ONCE(site->ret_live, false);
 		unregister_kretprobe(&site->ret->krp);
+	}
 	if (site->live)
 		unregister_kprobe(&site->kp);
-	WRITE_ONCE(site->ret_live, false);
 	WRITE_ONCE(site->live, false);
 }
 
@@ -508,6 +510,16 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 	if (site) {
 		struct kfi_attach *b = kfi_site_excluder(site, a, flags);
 
+		/*
+		 * A site left waiting while its module is loaded: its module
+		 * came back while the site was empty (waiting for the reaper),
+		 * or registering then failed. Now is the time.
+		 */
+		if (!b && !err && !site->live) {
+			err = kfi_site_register(site, error);
+			if (err)
+				goto out_unlock;
+		}
 		if (b) {
 			err = -EBUSY;
 			if (error)
@@ -593,7 +605,10 @@ void kfi_detach_nowait(struct kfi_attach *a)
 		site->nr_ret--;
 	if ((!site->nr_ret && site->ret_live) || list_empty(&site->attached))
 		schedule_work(&kfi_reap_work);
-	a->site = NULL;
+	/*
+	 * @a->site stays: handlers still running @a may read it (the site
+	 * is freed only after its probes are unregistered, a grace period).
+	 */
 	mutex_unlock(&kfi_core_mutex);
 
 	a->gp_state = get_state_synchronize_rcu();
@@ -618,6 +633,7 @@ void kfi_detach_wait(struct kfi_attach *a)
 	/* Pairs with the list walks of the probe handlers. */
 	cond_synchronize_rcu(a->gp_state);
 	a->detaching = false;
+	a->site = NULL;
 }
 
 /**

@@ -90,6 +90,7 @@ void kfi_rule_destroy(struct kfi_rule *rule);
 int kfi_rule_conf_strset(char **field, const char *s);
 int kfi_rule_arm(struct kfi_rule *rule);
 void kfi_rule_disarm(struct kfi_rule *rule);
+void kfi_rule_settle(struct kfi_rule *rule);
 void kfi_rule_read_stats(struct kfi_rule *rule, struct kfi_rule_stats *sum);
 int kfi_rule_status(struct kfi_rule *rule, char *buf, size_t len);
 

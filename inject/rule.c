@@ -255,6 +255,8 @@ int kfi_rule_arm(struct kfi_rule *rule)
 	mutex_lock(&rule->lock);
 	if (rule->armed)
 		goto out;
+	/* Handlers of the last arming must be gone before ops and counters. */
+	kfi_rule_settle(rule);
 	if (!conf->target) {
 		err = kfi_rule_fail(rule, -EINVAL,
 				    "no target: write a function name to target first");
@@ -313,6 +315,24 @@ void kfi_rule_disarm(struct kfi_rule *rule)
 }
 
 /**
+ * kfi_rule_settle() - wait for the handlers still running a disarmed rule
+ * @rule:	the rule, with its lock held
+ *
+ * After this, no probe handler reads the rule's configuration or counters
+ * until it is armed again: they may be changed. Returns at once when the
+ * rule is armed or a grace period went by since it was disarmed.
+ *
+ * Context: process context, may sleep.
+ */
+void kfi_rule_settle(struct kfi_rule *rule)
+{
+	lockdep_assert_held(&rule->lock);
+
+	if (!rule->armed)
+		kfi_detach_wait(&rule->attach);
+}
+
+/**
  * kfi_rule_read_stats() - sum a rule's per-CPU counters
  * @rule:	the rule
  * @sum:	the sums
@@ -327,8 +347,7 @@ void kfi_rule_read_stats(struct kfi_rule *rule, struct kfi_rule_stats *sum)
 	int cpu;
 
 	mutex_lock(&rule->lock);
-	if (!rule->armed)
-		kfi_detach_wait(&rule->attach);
+	kfi_rule_settle(rule);
 	mutex_unlock(&rule->lock);
 
 	*sum = (struct kfi_rule_stats){};
