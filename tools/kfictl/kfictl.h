@@ -23,7 +23,7 @@
 #define KFICTL_VAL	256	/* an attribute's value: configfs pages hold 4096 */
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define __printf(a, b)	__attribute__((__format__(__printf__, a, b)))
+#define __printf(a, b)	__attribute__((format(gnu_printf, a, b)))
 
 /* The writable configuration of a rule, in the order list shows them. */
 extern const char * const kfictl_rule_keys[];
