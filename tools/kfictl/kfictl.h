@@ -23,7 +23,6 @@
 #define KFICTL_VAL	256	/* an attribute's value: configfs pages hold 4096 */
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define __printf(a, b)	__attribute__((format(gnu_printf, a, b)))
 
 /* The writable configuration of a rule, in the order list shows them. */
 extern const char * const kfictl_rule_keys[];
@@ -59,7 +58,7 @@ struct kfictl_hotfix {
 };
 
 /* Prints "kfictl: MSG" on stderr, with errno's text and name if @err. */
-void kfictl_err(int err, const char *fmt, ...) __printf(2, 3);
+void kfictl_err(int err, const char *fmt, ...);
 
 /* 0 if configfs is mounted and kfi loaded, else prints why: KFICTL_FAIL. */
 int kfictl_check_kfi(void);
