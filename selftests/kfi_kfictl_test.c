@@ -545,6 +545,8 @@ static const struct {
 	{ { "add", "r", "retval=-EIO" }, 2, "kfictl: add: target=SYM is required" },
 	{ { "add", "a/b", "target=kfi_tt_ret" }, 2, "kfictl: add: bad rule name 'a/b'" },
 	{ { "add" }, 2, "kfictl: add: no rule name" },
+	{ { "add", "--disarmed", "target=kfi_tt_ret" }, 2,
+	  "kfictl: add: bad rule name '--disarmed'" },
 	{ { "list", "--jsn" }, 2, "kfictl: list: unexpected argument '--jsn'" },
 	{ { "rm" }, 2, "kfictl: rm: no rule name (or --all)" },
 	{ { "hotfix", "frob" }, 2, "kfictl: hotfix: unknown subcommand 'frob'" },

@@ -48,9 +48,11 @@ static int usage_error(const char *fmt, const char *arg)
 	return KFICTL_USAGE;
 }
 
+/* A name kfictl takes: not an option, a path or a hidden file. */
 static bool valid_name(const char *name)
 {
-	return *name && *name != '.' && !strchr(name, '/') && strlen(name) < 200;
+	return *name && *name != '.' && *name != '-' && !strchr(name, '/') &&
+	       strlen(name) < 200;
 }
 
 /* Rule and hotfix tables: columns as wide as their widest cell. */
