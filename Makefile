@@ -9,6 +9,7 @@
 #   make lint            sparse and checkpatch on every C file and header
 #   make stress          the stress and fuzz tests, STRESS_SECONDS (300) each
 #   make bench [QUICK=1] boot the guest, benchmark kfi against bare kprobes
+#   make kfictl          the command-line tool, static, in tools/kfictl/.build/
 #
 # ARCH=arm64 cross-builds for, and boots, Debian's arm64 kernel instead.
 # KDIR defaults to the headers of the kernel the tests boot (Debian's
@@ -70,7 +71,13 @@ TEST_CFLAGS	:= -O2 -g -Wall -Wextra -Werror -static -D_GNU_SOURCE \
 BENCH_RUN	:= bench/.build/$(TARCH)/kfi_bench_run
 BENCH_OUT	?= bench-$(TARCH).jsonl
 
-.PHONY: all modules samples clean setup check demo lint selftests stress bench
+# The command-line tool: static too, so that the guest can run it, and its
+# test (selftests/kfi_kfictl_test.c) with it.
+KFICTL		:= tools/kfictl/.build/$(TARCH)/kfictl
+KFICTL_SRCS	:= $(wildcard tools/kfictl/*.c)
+KFICTL_HDRS	:= $(wildcard tools/kfictl/*.h)
+
+.PHONY: all modules samples clean setup check demo lint selftests stress bench kfictl
 
 all: modules
 
@@ -87,15 +94,22 @@ KBUILD_PRUNE	:= \( -name .git -o -name .cache \) -prune -o
 clean:
 	$(SAMPLES_KBUILD) clean
 	$(KBUILD) clean RCS_FIND_IGNORE='$(KBUILD_PRUNE)'
-	rm -rf selftests/.build bench/.build
+	rm -rf selftests/.build bench/.build tools/kfictl/.build
 
 # Installs missing packages (as root) and extracts the kernel-tree tools.
 setup:
 	@sh $(SETUP)
 	@if [ "$(TARCH)" = arm64 ]; then sh tools/setup-arm64.sh; fi
 
-# The QUICK benchmark is one of the tests: the driver goes with them.
-selftests: $(SELFTEST_BINS) $(BENCH_RUN)
+# The QUICK benchmark is one of the tests: the driver goes with them, and
+# so does kfictl, which a test runs.
+selftests: $(SELFTEST_BINS) $(BENCH_RUN) $(KFICTL)
+
+kfictl: $(KFICTL)
+
+$(KFICTL): $(KFICTL_SRCS) $(KFICTL_HDRS)
+	@mkdir -p $(dir $@)
+	$(CROSS_COMPILE)gcc $(TEST_CFLAGS) -o $@ $(KFICTL_SRCS)
 
 $(BENCH_RUN): bench/kfi_bench_run.c
 	@mkdir -p $(dir $@)

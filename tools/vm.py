@@ -212,6 +212,10 @@ def build_initramfs(work, kernel, mode, filt, bench_args=""):
     if os.path.exists(bench_run):
         os.makedirs(os.path.join(stage, "kfi/bench"))
         shutil.copy(bench_run, os.path.join(stage, "kfi/bench"))
+    # kfictl, where an administrator would have it: on the PATH.
+    kfictl = os.path.join(TOP, "tools/kfictl/.build", kernel.arch, "kfictl")
+    if os.path.exists(kfictl):
+        shutil.copy(kfictl, os.path.join(stage, "bin/kfictl"))
     with open(os.path.join(stage, "kfi/bench_args"), "w") as f:
         f.write(bench_args + "\n")
     with open(os.path.join(stage, "kfi/mode"), "w") as f:

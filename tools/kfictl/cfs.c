@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kfictl's access to kfi's configfs tree: every path, read and write goes
+ * through here, and so does every message that names an errno.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "kfictl.h"
+
+#define CONFIGFS_MAGIC	0x62656570
+
+const char * const kfictl_rule_keys[] = {
+	"target", "action", "retval", "args", "probability", "interval",
+	"times", "space", "pid", "children", "comm", "caller", "verbose",
+};
+
+const size_t kfictl_nr_rule_keys = sizeof(kfictl_rule_keys) /
+				   sizeof(kfictl_rule_keys[0]);
+
+void kfictl_err(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err < 0)
+		err = -err;
+	fputs("kfictl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (err)
+		fprintf(stderr, ": %s (%s)", strerror(err),
+			strerrorname_np(err) ?: "?");
+	/* configfs attributes are root's alone (0600, 0400). */
+	if (err == EACCES || err == EPERM)
+		fputs("; kfictl must run as root", stderr);
+	fputc('\n', stderr);
+}
+
+int kfictl_check_kfi(void)
+{
+	struct statfs fs;
+	struct stat st;
+
+	if (statfs(KFI_CONFIGFS, &fs) || fs.f_type != CONFIGFS_MAGIC) {
+		kfictl_err(0, "configfs is not mounted on %s (mount -t configfs none %s)",
+			   KFI_CONFIGFS, KFI_CONFIGFS);
+		return KFICTL_FAIL;
+	}
+	if (stat(KFI_DIR, &st)) {
+		if (errno == ENOENT)
+			kfictl_err(0, "kfi is not loaded: no %s (modprobe kfi)",
+				   KFI_DIR);
+		else
+			kfictl_err(errno, "cannot look at %s", KFI_DIR);
+		return KFICTL_FAIL;
+	}
+	return KFICTL_OK;
+}
+
+int kfictl_read(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
+int kfictl_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	/* configfs fails an empty write with EFAULT: a newline clears. */
+	if (!*val)
+		val = "\n";
+	if (write(fd, val, strlen(val)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int dir_filter(const struct dirent *e)
+{
+	return e->d_name[0] != '.' && e->d_type == DT_DIR;
+}
+
+int kfictl_names(const char *dir, char ***names)
+{
+	struct dirent **ents;
+	int n = scandir(dir, &ents, dir_filter, alphasort);
+
+	if (n < 0)
+		return -errno;
+	*names = calloc(n ?: 1, sizeof(char *));
+	if (!*names)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		(*names)[i] = strdup(ents[i]->d_name);
+		free(ents[i]);
+	}
+	free(ents);
+	return n;
+}
+
+void kfictl_names_free(char **names, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int kfictl_rule_path(char *buf, size_t len, const char *rule, const char *attr)
+{
+	return snprintf(buf, len, KFI_RULES_DIR "/%s%s%s", rule,
+			attr ? "/" : "", attr ?: "");
+}
+
+int kfictl_hotfix_path(char *buf, size_t len, const char *hotfix,
+		       const char *attr)
+{
+	return snprintf(buf, len, KFI_HOTFIX_DIR "/%s%s%s", hotfix,
+			attr ? "/" : "", attr ?: "");
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool kfictl_rule_exists(const char *name)
+{
+	char p[512];
+
+	kfictl_rule_path(p, sizeof(p), name, NULL);
+	return is_dir(p);
+}
+
+bool kfictl_hotfix_exists(const char *name)
+{
+	char p[512];
+
+	kfictl_hotfix_path(p, sizeof(p), name, NULL);
+	return is_dir(p);
+}
+
+/* Every attribute of a rule fits in KFICTL_VAL bytes. */
+struct attr_field {
+	const char *attr;
+	size_t off;
+};
+
+#define RULE_FIELD(f) { #f, offsetof(struct kfictl_rule, f) }
+
+static const struct attr_field rule_fields[] = {
+	RULE_FIELD(target), RULE_FIELD(action), RULE_FIELD(retval),
+	RULE_FIELD(args), RULE_FIELD(probability), RULE_FIELD(interval),
+	RULE_FIELD(times), RULE_FIELD(space), RULE_FIELD(pid),
+	RULE_FIELD(children), RULE_FIELD(comm), RULE_FIELD(caller),
+	RULE_FIELD(verbose), RULE_FIELD(enabled), RULE_FIELD(status),
+	RULE_FIELD(hits), RULE_FIELD(injected), RULE_FIELD(missed),
+};
+
+int kfictl_rule_read(const char *name, struct kfictl_rule *r)
+{
+	char p[512];
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	for (size_t i = 0; i < ARRAY_SIZE(rule_fields); i++) {
+		const struct attr_field *f = &rule_fields[i];
+
+		kfictl_rule_path(p, sizeof(p), name, f->attr);
+		err = kfictl_read(p, (char *)r + f->off, KFICTL_VAL);
+		if (err == -ENOENT && !kfictl_rule_exists(name))
+			return err;
+		if (err) {
+			kfictl_err(err, "cannot read %s", p);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int hotfix_attr(const char *name, const char *attr, char *buf,
+		       size_t len)
+{
+	char p[512];
+	int err;
+
+	kfictl_hotfix_path(p, sizeof(p), name, attr);
+	err = kfictl_read(p, buf, len);
+	if (err == -ENOENT && !kfictl_hotfix_exists(name))
+		return err;
+	if (err)
+		kfictl_err(err, "cannot read %s", p);
+	return err;
+}
+
+int kfictl_hotfix_read(const char *name, struct kfictl_hotfix *h)
+{
+	memset(h, 0, sizeof(*h));
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	return hotfix_attr(name, "enabled", h->enabled, sizeof(h->enabled)) ?:
+	       hotfix_attr(name, "calls", h->calls, sizeof(h->calls)) ?:
+	       hotfix_attr(name, "functions", h->functions,
+			   sizeof(h->functions));
+}

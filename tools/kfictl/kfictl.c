@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kfictl: kfi's rules and hotfixes from the command line, instead of
+ * mkdir and echo in /sys/kernel/config/kfi. See Documentation/kfictl.rst.
+ *
+ *   kfictl add nospace target=do_mkdirat retval=-ENOSPC pid=1234
+ *   kfictl list
+ *   kfictl rm nospace
+ *
+ * This file is the command line: parsing, the commands, the output. The
+ * configfs paths, reads and writes are in cfs.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kfictl.h"
+
+static const char usage[] =
+"usage: kfictl COMMAND [ARGS]\n"
+"\n"
+"Commands:\n"
+"  list [--json]                 rules and hotfixes, as a table or JSON\n"
+"  add NAME target=SYM [KEY=VALUE...] [--disarmed]\n"
+"                                create, configure and arm a rule\n"
+"  rm NAME... | rm --all         remove rules (armed ones are disarmed first)\n"
+"  enable NAME...                arm rules\n"
+"  disable NAME...               disarm rules\n"
+"  hotfix list                   hotfixes, one line per function\n"
+"  hotfix enable NAME...         switch a hotfix's redirects on\n"
+"  hotfix disable NAME...        switch them off\n"
+"  help, --help                  this text\n"
+"\n"
+"Keys of add (see Documentation/kfi.rst for their formats):\n"
+"  target action retval args probability interval times space\n"
+"  pid children comm caller verbose\n"
+"\n"
+"Exit status: 0 success, 1 failure, 2 usage error.\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("kfictl: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs(" (see kfictl --help)\n", stderr);
+	return KFICTL_USAGE;
+}
+
+/* A name kfictl takes: not an option, a path or a hidden file. */
+static bool valid_name(const char *name)
+{
+	return *name && *name != '.' && *name != '-' && !strchr(name, '/') &&
+	       strlen(name) < 200;
+}
+
+/* Rule and hotfix tables: columns as wide as their widest cell. */
+#define MAX_COLS	9
+
+struct table {
+	int cols;
+	int rows;
+	char ***cells;		/* [row][col], strdup()ed */
+	int width[MAX_COLS];
+};
+
+static void table_add(struct table *t, const char * const *row)
+{
+	char **r = calloc(t->cols, sizeof(char *));
+
+	t->cells = realloc(t->cells, (t->rows + 1) * sizeof(char **));
+	if (!r || !t->cells) {
+		kfictl_err(ENOMEM, "out of memory");
+		exit(KFICTL_FAIL);
+	}
+	for (int c = 0; c < t->cols; c++) {
+		int w = strlen(row[c]);
+
+		r[c] = strdup(row[c]);
+		if (w > t->width[c])
+			t->width[c] = w;
+	}
+	t->cells[t->rows++] = r;
+}
+
+static void table_print(struct table *t)
+{
+	for (int i = 0; i < t->rows; i++) {
+		for (int c = 0; c < t->cols; c++) {
+			if (c == t->cols - 1)
+				printf("%s\n", t->cells[i][c]);
+			else
+				printf("%-*s  ", t->width[c], t->cells[i][c]);
+			free(t->cells[i][c]);
+		}
+		free(t->cells[i]);
+	}
+	free(t->cells);
+	t->cells = NULL;
+	t->rows = 0;
+}
+
+/* The filters and budgets that differ from their defaults, "k=v,k=v". */
+static void rule_filters(const struct kfictl_rule *r, char *buf, size_t len)
+{
+	const struct { const char *key, *val, *dflt; } f[] = {
+		{ "pid", r->pid, "" }, { "children", r->children, "0" },
+		{ "comm", r->comm, "" }, { "caller", r->caller, "" },
+		{ "probability", r->probability, "100" },
+		{ "interval", r->interval, "1" }, { "times", r->times, "-1" },
+		{ "space", r->space, "0" }, { "verbose", r->verbose, "0" },
+	};
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(f) && n < len; i++) {
+		if (!strcmp(f[i].val, f[i].dflt))
+			continue;
+		n += snprintf(buf + n, len - n, "%s%s=%s", n ? "," : "",
+			      f[i].key, f[i].val);
+	}
+	/* pid's ids are space-separated; the column is not. */
+	for (char *s = buf; *s; s++)
+		if (*s == ' ')
+			*s = '+';
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
+
+/* status without its reason: "error: REASON" shows as "error". */
+static const char *rule_state(const struct kfictl_rule *r)
+{
+	return strncmp(r->status, "error", 5) ? r->status : "error";
+}
+
+static void json_str(const char *key, const char *s, bool comma)
+{
+	printf("\"%s\":\"", key);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	printf("\"%s", comma ? "," : "");
+}
+
+/* A value the kernel reads back as a number, or null if it is not one. */
+static void json_num(const char *key, const char *s, bool comma)
+{
+	char *end;
+
+	strtod(s, &end);
+	printf("\"%s\":%s%s", key, *s && !*end ? s : "null", comma ? "," : "");
+}
+
+static void json_rule(const struct kfictl_rule *r)
+{
+	putchar('{');
+	json_str("name", r->name, true);
+	json_str("target", r->target, true);
+	json_str("action", r->action, true);
+	json_num("retval", r->retval, true);
+	json_str("args", r->args, true);
+	json_num("probability", r->probability, true);
+	json_num("interval", r->interval, true);
+	json_num("times", r->times, true);
+	json_num("space", r->space, true);
+	json_str("pid", r->pid, true);
+	json_num("children", r->children, true);
+	json_str("comm", r->comm, true);
+	json_str("caller", r->caller, true);
+	json_num("verbose", r->verbose, true);
+	json_num("enabled", r->enabled, true);
+	json_str("status", r->status, true);
+	json_num("hits", r->hits, true);
+	json_num("injected", r->injected, true);
+	json_num("missed", r->missed, false);
+	putchar('}');
+}
+
+static void json_hotfix(const struct kfictl_hotfix *h)
+{
+	char buf[sizeof(h->functions)], *line, *save;
+	char old[256], new[256], state[32], calls[32], missed[32];
+	bool first = true;
+
+	putchar('{');
+	json_str("name", h->name, true);
+	json_num("enabled", h->enabled, true);
+	json_num("calls", h->calls, true);
+	printf("\"functions\":[");
+	snprintf(buf, sizeof(buf), "%s", h->functions);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%255s %255s %31s %31s %31s", old, new, state,
+			   calls, missed) != 5)
+			continue;
+		printf("%s{", first ? "" : ",");
+		json_str("old", old, true);
+		json_str("new", new, true);
+		json_str("state", state, true);
+		json_num("calls", calls, true);
+		json_num("missed", missed, false);
+		putchar('}');
+		first = false;
+	}
+	printf("]}");
+}
+
+/* Adds one row per function of hotfix @h to @t. */
+static void hotfix_rows(struct table *t, const struct kfictl_hotfix *h)
+{
+	char buf[sizeof(h->functions)], *line, *save;
+	char old[256], new[256], state[32], calls[32], missed[32];
+
+	snprintf(buf, sizeof(buf), "%s", h->functions);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char * const row[] = { h->name, h->enabled, old, new, state,
+				      calls, missed };
+
+		if (sscanf(line, "%255s %255s %31s %31s %31s", old, new, state,
+			   calls, missed) == 5)
+			table_add(t, row);
+	}
+}
+
+static const char * const hotfix_head[] = {
+	"HOTFIX", "ENABLED", "FUNCTION", "REPLACEMENT", "STATE", "CALLS",
+	"MISSED",
+};
+
+/* The hotfix table, or the hotfixes' JSON array. */
+static int list_hotfixes(bool json)
+{
+	struct table t = { .cols = 7 };
+	struct kfictl_hotfix h;
+	char **names;
+	int n, err, rc = KFICTL_OK;
+
+	n = kfictl_names(KFI_HOTFIX_DIR, &names);
+	if (n < 0) {
+		kfictl_err(n, "cannot list %s", KFI_HOTFIX_DIR);
+		return KFICTL_FAIL;
+	}
+	if (json)
+		printf("\"hotfixes\":[");
+	else
+		table_add(&t, hotfix_head);
+	for (int i = 0, shown = 0; i < n; i++) {
+		err = kfictl_hotfix_read(names[i], &h);
+		if (err == -ENOENT)
+			continue;
+		if (err) {
+			rc = KFICTL_FAIL;
+			break;
+		}
+		if (json) {
+			printf("%s", shown++ ? "," : "");
+			json_hotfix(&h);
+		} else {
+			hotfix_rows(&t, &h);
+		}
+	}
+	if (json)
+		printf("]");
+	else
+		table_print(&t);
+	kfictl_names_free(names, n);
+	return rc;
+}
+
+static const char * const rule_head[] = {
+	"NAME", "TARGET", "ACTION", "VALUE", "STATE", "HITS", "INJECTED",
+	"MISSED", "FILTERS",
+};
+
+static int cmd_list(int argc, char **argv)
+{
+	struct table t = { .cols = 9 };
+	struct kfictl_rule r;
+	bool json = false;
+	char **names, filters[1024];
+	int n, err, rc = KFICTL_OK;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json")))
+		return usage_error("list: unexpected argument '%s'", argv[1]);
+	json = argc == 2;
+	if (kfictl_check_kfi())
+		return KFICTL_FAIL;
+	n = kfictl_names(KFI_RULES_DIR, &names);
+	if (n < 0) {
+		kfictl_err(n, "cannot list %s", KFI_RULES_DIR);
+		return KFICTL_FAIL;
+	}
+	if (json)
+		printf("{\"rules\":[");
+	else
+		table_add(&t, rule_head);
+	for (int i = 0, shown = 0; i < n; i++) {
+		err = kfictl_rule_read(names[i], &r);
+		if (err == -ENOENT)
+			continue;
+		if (err) {
+			rc = KFICTL_FAIL;
+			break;
+		}
+		if (json) {
+			printf("%s", shown++ ? "," : "");
+			json_rule(&r);
+		} else {
+			const char * const row[] = {
+				r.name, r.target[0] ? r.target : "-", r.action,
+				!strcmp(r.action, "args") ?
+					(r.args[0] ? r.args : "-") : r.retval,
+				rule_state(&r), r.hits, r.injected, r.missed,
+				filters,
+			};
+
+			rule_filters(&r, filters, sizeof(filters));
+			table_add(&t, row);
+		}
+	}
+	kfictl_names_free(names, n);
+	if (rc) {
+		if (json)
+			putchar('\n');
+		return rc;
+	}
+	if (json) {
+		printf("],");
+	} else {
+		table_print(&t);
+		putchar('\n');
+	}
+	rc = list_hotfixes(json);
+	if (json)
+		printf("}\n");
+	return rc;
+}
+
+static bool rule_key(const char *key)
+{
+	for (size_t i = 0; i < kfictl_nr_rule_keys; i++)
+		if (!strcmp(key, kfictl_rule_keys[i]))
+			return true;
+	return false;
+}
+
+/* Prints why arming failed: the kernel's status line, or the errno. */
+static void arm_failed(const char *name, int err)
+{
+	char p[512], status[KFICTL_VAL];
+
+	kfictl_rule_path(p, sizeof(p), name, "status");
+	if (!kfictl_read(p, status, sizeof(status)) &&
+	    !strncmp(status, "error: ", 7))
+		kfictl_err(0, "cannot arm rule %s: %s", name, status + 7);
+	else
+		kfictl_err(err, "cannot arm rule %s", name);
+}
+
+static int cmd_add(int argc, char **argv)
+{
+	const char *name;
+	bool disarmed = false, target = false;
+	char p[512];
+	int err;
+
+	if (argc < 2)
+		return usage_error("add: %s", "no rule name");
+	name = argv[1];
+	if (!valid_name(name))
+		return usage_error("add: bad rule name '%s'", name);
+	/* Everything is checked before anything is made. */
+	for (int i = 2; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		char key[64];
+
+		if (!strcmp(argv[i], "--disarmed")) {
+			disarmed = true;
+			continue;
+		}
+		if (!eq || eq == argv[i])
+			return usage_error("add: malformed '%s': expected KEY=VALUE",
+					   argv[i]);
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - argv[i]), argv[i]);
+		if (!rule_key(key))
+			return usage_error("add: unknown key '%s'", key);
+		target |= !strcmp(key, "target");
+	}
+	if (!target)
+		return usage_error("add: %s is required", "target=SYM");
+	if (kfictl_check_kfi())
+		return KFICTL_FAIL;
+
+	kfictl_rule_path(p, sizeof(p), name, NULL);
+	if (mkdir(p, 0755)) {
+		if (errno == EEXIST)
+			kfictl_err(0, "rule %s already exists", name);
+		else
+			kfictl_err(errno, "cannot create rule %s", name);
+		return KFICTL_FAIL;
+	}
+	for (int i = 2; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		kfictl_rule_path(p, sizeof(p), name, argv[i]);
+		err = kfictl_write(p, eq + 1);
+		if (err) {
+			kfictl_err(err, "rule %s: the kernel refused %s=%s",
+				   name, argv[i], eq + 1);
+			goto err_remove;
+		}
+		*eq = '=';
+	}
+	if (!disarmed) {
+		kfictl_rule_path(p, sizeof(p), name, "enabled");
+		err = kfictl_write(p, "1");
+		if (err) {
+			arm_failed(name, err);
+			goto err_remove;
+		}
+	}
+	return KFICTL_OK;
+
+err_remove:
+	kfictl_rule_path(p, sizeof(p), name, NULL);
+	if (rmdir(p))
+		kfictl_err(errno, "and cannot remove rule %s again", name);
+	return KFICTL_FAIL;
+}
+
+static int rm_one(const char *name)
+{
+	char p[512];
+
+	kfictl_rule_path(p, sizeof(p), name, NULL);
+	if (!rmdir(p))
+		return KFICTL_OK;
+	if (errno == ENOENT)
+		kfictl_err(0, "no rule named %s", name);
+	else
+		kfictl_err(errno, "cannot remove rule %s", name);
+	return KFICTL_FAIL;
+}
+
+static int cmd_rm(int argc, char **argv)
+{
+	bool all = argc == 2 && !strcmp(argv[1], "--all");
+	char **names = NULL;
+	int n, rc = KFICTL_OK;
+
+	if (argc < 2)
+		return usage_error("rm: %s", "no rule name (or --all)");
+	for (int i = 1; i < argc && !all; i++)
+		if (!strcmp(argv[i], "--all") || !valid_name(argv[i]))
+			return usage_error("rm: bad rule name '%s'", argv[i]);
+	if (kfictl_check_kfi())
+		return KFICTL_FAIL;
+	if (!all) {
+		for (int i = 1; i < argc; i++)
+			rc |= rm_one(argv[i]);
+		return rc;
+	}
+	n = kfictl_names(KFI_RULES_DIR, &names);
+	if (n < 0) {
+		kfictl_err(n, "cannot list %s", KFI_RULES_DIR);
+		return KFICTL_FAIL;
+	}
+	for (int i = 0; i < n; i++)
+		rc |= rm_one(names[i]);
+	kfictl_names_free(names, n);
+	return rc;
+}
+
+static int cmd_enable(int argc, char **argv, bool on)
+{
+	char p[512];
+	int err, rc = KFICTL_OK;
+
+	if (argc < 2)
+		return usage_error("%s: no rule name", argv[0]);
+	for (int i = 1; i < argc; i++)
+		if (!valid_name(argv[i]))
+			return usage_error("bad rule name '%s'", argv[i]);
+	if (kfictl_check_kfi())
+		return KFICTL_FAIL;
+	for (int i = 1; i < argc; i++) {
+		if (!kfictl_rule_exists(argv[i])) {
+			kfictl_err(0, "no rule named %s", argv[i]);
+			rc = KFICTL_FAIL;
+			continue;
+		}
+		kfictl_rule_path(p, sizeof(p), argv[i], "enabled");
+		err = kfictl_write(p, on ? "1" : "0");
+		if (err && on)
+			arm_failed(argv[i], err);
+		else if (err)
+			kfictl_err(err, "cannot disarm rule %s", argv[i]);
+		if (err)
+			rc = KFICTL_FAIL;
+	}
+	return rc;
+}
+
+static int cmd_hotfix(int argc, char **argv)
+{
+	bool on;
+	char p[512];
+	int err, rc = KFICTL_OK;
+
+	if (argc < 2)
+		return usage_error("hotfix: %s", "no subcommand (list, enable, disable)");
+	if (!strcmp(argv[1], "list")) {
+		if (argc > 2)
+			return usage_error("hotfix list: unexpected argument '%s'",
+					   argv[2]);
+		if (kfictl_check_kfi())
+			return KFICTL_FAIL;
+		return list_hotfixes(false);
+	}
+	if (strcmp(argv[1], "enable") && strcmp(argv[1], "disable"))
+		return usage_error("hotfix: unknown subcommand '%s'", argv[1]);
+	on = !strcmp(argv[1], "enable");
+	if (argc < 3)
+		return usage_error("hotfix %s: no hotfix name", argv[1]);
+	for (int i = 2; i < argc; i++)
+		if (!valid_name(argv[i]))
+			return usage_error("bad hotfix name '%s'", argv[i]);
+	if (kfictl_check_kfi())
+		return KFICTL_FAIL;
+	for (int i = 2; i < argc; i++) {
+		if (!kfictl_hotfix_exists(argv[i])) {
+			kfictl_err(0, "no hotfix named %s", argv[i]);
+			rc = KFICTL_FAIL;
+			continue;
+		}
+		kfictl_hotfix_path(p, sizeof(p), argv[i], "enabled");
+		err = kfictl_write(p, on ? "1" : "0");
+		if (err) {
+			kfictl_err(err, "cannot %s hotfix %s", argv[1], argv[i]);
+			rc = KFICTL_FAIL;
+		}
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
+		fputs(usage, stderr);
+		return KFICTL_USAGE;
+	}
+	argc--;
+	argv++;
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		fputs(usage, stdout);
+		return KFICTL_OK;
+	}
+	if (!strcmp(cmd, "list"))
+		return cmd_list(argc, argv);
+	if (!strcmp(cmd, "add"))
+		return cmd_add(argc, argv);
+	if (!strcmp(cmd, "rm"))
+		return cmd_rm(argc, argv);
+	if (!strcmp(cmd, "enable"))
+		return cmd_enable(argc, argv, true);
+	if (!strcmp(cmd, "disable"))
+		return cmd_enable(argc, argv, false);
+	if (!strcmp(cmd, "hotfix"))
+		return cmd_hotfix(argc, argv);
+	return usage_error("unknown command '%s'", cmd);
+}
