@@ -81,7 +81,7 @@ TEST_F(syscall, mkdir_fails_for_one_process_only)
 	close(go[0]);
 
 	snprintf(pid, sizeof(pid), "%d", victim);
-	ASSERT_EQ(0, kfi_rule_make("nospace", "target=do_mkdirat",
+	ASSERT_EQ(0, kfi_rule_make("nospace", "target=vfs_mkdir",
 				   "retval=-ENOSPC", NULL));
 	ASSERT_EQ(0, kfi_rule_set("nospace", "pid", pid));
 	ASSERT_EQ(0, kfi_rule_set("nospace", "enabled", "1"));

@@ -19,7 +19,7 @@ run "cat $cfs/version"
 say "A rule: make mkdir(2) fail with ENOSPC, for one process and its children"
 run "mkdir $cfs/rules/nospace"
 run "ls $cfs/rules/nospace"
-run "echo do_mkdirat > $cfs/rules/nospace/target"
+run "echo vfs_mkdir > $cfs/rules/nospace/target"
 run "echo -ENOSPC > $cfs/rules/nospace/retval"
 run "echo 1 > $cfs/rules/nospace/children"
 # The victim: a shell that waits until the rule is armed.
