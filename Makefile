@@ -170,15 +170,18 @@ CHECKPATCH_IGNORE := LINUX_VERSION_CODE,FILE_PATH_CHANGES,UNDOCUMENTED_SETUP,LIN
 TRACE_HDRS	= $(shell git ls-files '*/trace.h' 2>/dev/null)
 LINT_FILES	= $(filter-out $(TRACE_HDRS),$(shell git ls-files '*.c' '*.h' 2>/dev/null))
 
-# Sparse runs on every file each time (C=2): use every CPU for it.
-LINT_JOBS	:= -j$(shell nproc)
+# Sparse runs on every file each time (C=2), and checkpatch on every file:
+# use every CPU for both (xargs fails if any checkpatch run fails).
+NPROC		:= $(shell nproc)
+LINT_JOBS	:= -j$(NPROC)
 
 lint: setup
 	( $(KBUILD) $(LINT_JOBS) C=2 KFI_WERROR=y modules && \
 	  $(SAMPLES_KBUILD) $(LINT_JOBS) C=2 KFI_WERROR=y modules ) 2>&1 | \
 		tee $(CACHE)/sparse.log
 	@! grep -E 'warning:|error:' $(CACHE)/sparse.log
-	$(CHECKPATCH) --ignore $(CHECKPATCH_IGNORE) -f $(LINT_FILES)
+	@printf '%s\n' $(LINT_FILES) | \
+		xargs -P $(NPROC) -n 8 $(CHECKPATCH) --ignore $(CHECKPATCH_IGNORE) -f
 	$(CHECKPATCH) --ignore $(CHECKPATCH_IGNORE),OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT \
 		-f $(TRACE_HDRS)
 	@echo "lint: clean"
