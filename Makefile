@@ -76,6 +76,15 @@ BENCH_OUT	?= bench-$(TARCH).jsonl
 KFICTL		:= tools/kfictl/.build/$(TARCH)/kfictl
 KFICTL_SRCS	:= $(wildcard tools/kfictl/*.c)
 KFICTL_HDRS	:= $(wildcard tools/kfictl/*.h)
+# kfictl reads the kernel's BTF with libbpf, linked statically with libelf
+# and zlib: Debian's -dev packages on x86_64; for arm64 the same packages'
+# arm64 builds, unpacked by tools/setup-arm64.sh, never installed.
+KFICTL_LIBS	:= -lbpf -lelf -lz
+ifeq ($(TARCH),arm64)
+ARM64_LIBBPF	:= $(CACHE)/arm64/libbpf
+KFICTL_LIBS	:= -isystem $(ARM64_LIBBPF)/usr/include \
+		   -L$(ARM64_LIBBPF)/usr/lib/aarch64-linux-gnu $(KFICTL_LIBS)
+endif
 
 .PHONY: all modules samples clean setup check demo lint selftests stress bench kfictl
 
@@ -109,7 +118,7 @@ kfictl: $(KFICTL)
 
 $(KFICTL): $(KFICTL_SRCS) $(KFICTL_HDRS)
 	@mkdir -p $(dir $@)
-	$(CROSS_COMPILE)gcc $(TEST_CFLAGS) -o $@ $(KFICTL_SRCS)
+	$(CROSS_COMPILE)gcc $(TEST_CFLAGS) -o $@ $(KFICTL_SRCS) $(KFICTL_LIBS)
 
 $(BENCH_RUN): bench/kfi_bench_run.c
 	@mkdir -p $(dir $@)
