@@ -128,10 +128,18 @@ $(KFICTL): $(KFICTL_SRCS) $(KFICTL_HDRS)
 # out), the public headers, the Module.symvers a hotfix module is built
 # against (per kernel), kfictl and its man page.
 PREFIX		?= /usr/local
-KREL		= $(shell cat $(KDIR)/include/config/kernel.release)
+# The release modules_install and vermagic use (Debian's headers have the
+# upstream version in kernel.release).
+KREL		= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+			$(KDIR)/include/generated/utsrelease.h)
+# Distribution headers have no signing key: modules_install then signs
+# nothing instead of failing to sign.
+MODSIGN_KEY	= $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="*\([^"]*\)"*$$/\1/p' \
+			$(KDIR)/include/config/auto.conf)
+MODSIGN		= $(if $(wildcard $(KDIR)/$(MODSIGN_KEY) $(MODSIGN_KEY)),,CONFIG_MODULE_SIG_ALL=)
 install: $(KFICTL)
 	$(KBUILD) KFI_INSTALL=y modules
-	$(KBUILD) KFI_INSTALL=y modules_install INSTALL_MOD_PATH=$(DESTDIR)
+	$(KBUILD) KFI_INSTALL=y modules_install INSTALL_MOD_PATH=$(DESTDIR) $(MODSIGN)
 	install -d $(DESTDIR)$(PREFIX)/include/kfi $(DESTDIR)$(PREFIX)/bin \
 		$(DESTDIR)$(PREFIX)/share/kfi/$(KREL) \
 		$(DESTDIR)$(PREFIX)/share/man/man8

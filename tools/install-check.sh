@@ -21,7 +21,8 @@ arch=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
 make=${MAKE:-make}
 prefix=/usr/local
-krel=$(cat "$kdir/include/config/kernel.release")
+krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+	"$kdir/include/generated/utsrelease.h")
 mkdir -p "$top/.cache"
 d=$(mktemp -d "$top/.cache/install-check.XXXXXX")
 trap 'rm -rf "$d"' EXIT
