@@ -46,7 +46,8 @@ static int kfictl_v(struct run *r, ...)
 	va_end(ap);
 	argv[argc] = NULL;
 	r->rc = -1;
-	r->out[0] = r->err[0] = '\0';
+	r->out[0] = '\0';
+	r->err[0] = '\0';
 	if (pipe(out) || pipe(err))
 		return -1;
 	pid = fork();
@@ -125,6 +126,9 @@ FIXTURE_TEARDOWN(describe)
 
 #define FIELD(key) field(self->r.out, key, self->buf, sizeof(self->buf))
 
+#define VFS_MKDIR \
+	"int vfs_mkdir(struct user_namespace *mnt_userns, struct inode *dir, struct dentry *dentry, umode_t mode)"
+
 /* The answer is the same for a target kfi probes and an unknown one. */
 TEST_F(describe, vmlinux_function)
 {
@@ -144,8 +148,7 @@ TEST_F(describe, vmlinux_function)
 		return;
 	}
 	/* fs/namei.c of 6.1 */
-	EXPECT_STREQ("int vfs_mkdir(struct user_namespace *mnt_userns, struct inode *dir, struct dentry *dentry, umode_t mode)",
-		     FIELD("prototype"));
+	EXPECT_STREQ(VFS_MKDIR, FIELD("prototype"));
 	EXPECT_STREQ("integer (int: 32-bit signed, -2147483648 to 2147483647)",
 		     FIELD("returns"));
 	EXPECT_STREQ("4", FIELD("params"));
@@ -176,7 +179,8 @@ TEST_F(describe, other_return_classes)
 TEST_F(describe, module_function_with_btf)
 {
 	if (!exists("/sys/kernel/btf/configfs"))
-		SKIP(return, "no /sys/kernel/btf/configfs: configfs is built in, or the kernel has no module BTF");
+		SKIP(return,
+		     "no /sys/kernel/btf/configfs: configfs is built in, or the kernel has no module BTF");
 	ASSERT_EQ(0, kfictl(&self->r, "describe", "configfs:configfs_register_subsystem"))
 		TH_LOG("stderr: %s", self->r.err);
 	EXPECT_STREQ("configfs_register_subsystem (module configfs, kallsyms type T)",
@@ -191,6 +195,9 @@ TEST_F(describe, module_function_with_btf)
 		     FIELD("prototype"));
 }
 
+#define TT_NO_BTF \
+	"unknown: module kfi_test_target has no BTF (/sys/kernel/btf/kfi_test_target: No such file or directory)"
+
 /* An out-of-tree module gets BTF only when built against a vmlinux. */
 TEST_F(describe, module_function_of_the_test_target)
 {
@@ -204,13 +211,15 @@ TEST_F(describe, module_function_of_the_test_target)
 		EXPECT_STREQ("long kfi_tt_ret(long x, unsigned long *ran)",
 			     FIELD("prototype"));
 	} else if (self->btf) {
-		EXPECT_STREQ("unknown: module kfi_test_target has no BTF (/sys/kernel/btf/kfi_test_target: No such file or directory)",
-			     FIELD("prototype"));
+		EXPECT_STREQ(TT_NO_BTF, FIELD("prototype"));
 	} else {
 		EXPECT_EQ(0, strncmp(FIELD("prototype"), "unknown: the kernel has no BTF", 30))
 			TH_LOG("%s", self->buf);
 	}
 }
+
+#define NO_MODULE \
+	"kfictl: no function kfi_tt_ret in module kfi_no_such_module (is it loaded? see /proc/kallsyms)\n"
 
 TEST_F(describe, unknown_function)
 {
@@ -221,8 +230,7 @@ TEST_F(describe, unknown_function)
 		     self->r.err);
 	kfictl(&self->r, "describe", "kfi_no_such_module:kfi_tt_ret");
 	EXPECT_EQ(1, self->r.rc);
-	EXPECT_STREQ("kfictl: no function kfi_tt_ret in module kfi_no_such_module (is it loaded? see /proc/kallsyms)\n",
-		     self->r.err);
+	EXPECT_STREQ(NO_MODULE, self->r.err);
 }
 
 TEST_F(describe, usage_errors)
@@ -294,6 +302,8 @@ TEST_F(describe, data_symbol)
 		TH_LOG("%s", self->buf);
 }
 
+#define JSON_INT "\"returns\":\"integer\",\"return_type\":\"int\",\"params\":4,"
+
 TEST_F(describe, json)
 {
 	static const char * const want[] = {
@@ -307,9 +317,7 @@ TEST_F(describe, json)
 			TH_LOG("no %s in %s", want[i], self->r.out);
 	}
 	if (self->btf) {
-		EXPECT_NE(NULL, strstr(self->r.out,
-				       "\"returns\":\"integer\",\"return_type\":\"int\",\"params\":4,"))
-			TH_LOG("%s", self->r.out);
+		EXPECT_NE(NULL, strstr(self->r.out, JSON_INT)) TH_LOG("%s", self->r.out);
 	} else {
 		EXPECT_NE(NULL, strstr(self->r.out, "\"prototype\":null,"))
 			TH_LOG("%s", self->r.out);
@@ -324,19 +332,24 @@ TEST_F(describe, add_warns_when_retval_does_not_fit)
 {
 	static const struct { const char *kv[2], *warning; } rows[] = {
 		{ { "target=msleep", "retval=-EIO" },
-		  "kfictl: warning: msleep returns void: retval=-EIO means nothing, a return rule only skips the body\n" },
+		  "kfictl: warning: msleep returns void: retval=-EIO means nothing, a return rule only skips the body\n",
+		},
 		{ { "target=msleep", "action=replace" }, "" },
 		{ { "target=d_alloc", "retval=5" },
-		  "kfictl: warning: d_alloc returns a pointer (struct dentry *): retval=5 is neither 0 (NULL) nor -1 to -4095 (ERR_PTR), callers will dereference it\n" },
+		  "kfictl: warning: d_alloc returns a pointer (struct dentry *): retval=5 is neither 0 (NULL) nor -1 to -4095 (ERR_PTR), callers will dereference it\n",
+		},
 		{ { "target=d_alloc", "retval=0" }, "" },
 		{ { "target=d_alloc", "retval=-ENOMEM" }, "" },
 		{ { "target=capable", "retval=2" },
-		  "kfictl: warning: capable returns bool: retval=2 is not 0 or 1\n" },
+		  "kfictl: warning: capable returns bool: retval=2 is not 0 or 1\n",
+		},
 		{ { "target=capable", "action=return" },
-		  "kfictl: warning: capable returns bool: retval=-ENOMEM (the default) is not 0 or 1\n" },
+		  "kfictl: warning: capable returns bool: retval=-ENOMEM (the default) is not 0 or 1\n",
+		},
 		{ { "target=capable", "retval=1" }, "" },
 		{ { "target=vfs_mkdir", "retval=0x80000000" },
-		  "kfictl: warning: vfs_mkdir returns int (32-bit signed): retval=0x80000000 is out of range (-2147483648 to 2147483647)\n" },
+		  "kfictl: warning: vfs_mkdir returns int (32-bit signed): retval=0x80000000 is out of range (-2147483648 to 2147483647)\n",
+		},
 		{ { "target=vfs_mkdir", "retval=-2147483648" }, "" },
 		/* args rules do not return a value. */
 		{ { "target=capable", "action=args" }, "" },
@@ -363,7 +376,8 @@ TEST_F(describe, add_refuses_args_beyond_the_prototype)
 		SKIP(return, "no %s: add checks nothing without BTF", BTF_VMLINUX);
 	add(&self->r, "target=vfs_mkdir", "action=args", "args=1=0 5=0");
 	EXPECT_EQ(2, self->r.rc);
-	EXPECT_STREQ("kfictl: add: args=1=0 5=0: vfs_mkdir has 4 parameters, not 5: int vfs_mkdir(struct user_namespace *mnt_userns, struct inode *dir, struct dentry *dentry, umode_t mode) (--force writes argument register 5 anyway)\n",
+	EXPECT_STREQ("kfictl: add: args=1=0 5=0: vfs_mkdir has 4 parameters, not 5: "
+		     VFS_MKDIR " (--force writes argument register 5 anyway)\n",
 		     self->r.err);
 	EXPECT_FALSE(rule_exists("r"));
 

@@ -340,7 +340,8 @@ int kfictl_describe(int argc, char **argv)
 	if (err == -ENOTDIR) {
 		probeable = false;
 		proto = false;
-		bl = trace = -EINVAL;
+		bl = -EINVAL;
+		trace = -EINVAL;
 		snprintf(p.why, sizeof(p.why), "not a function");
 		snprintf(verdict, sizeof(verdict),
 			 "not probeable: %s is not a function (kallsyms type '%c')",
@@ -453,9 +454,9 @@ static bool parse_retval(const char *s, long long *val)
 static void warn_retval(const struct func *f, const struct kfictl_proto *p,
 			const char *retval, bool given)
 {
-	const char *dflt = given ? "" : " (the default)";
 	long double lo, hi;
 	long long v;
+	const char *dflt = given ? "" : " (the default)";
 
 	if (!parse_retval(retval, &v))
 		return;
