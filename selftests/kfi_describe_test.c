@@ -9,8 +9,12 @@
  * --force. On a kernel without BTF, describe must say "prototype unknown"
  * and add must check nothing.
  */
+#include <grp.h>
+
 #include "kselftest_harness.h"
 #include "kfi_test.h"
+
+#define NOBODY		65534
 
 #define BTF_VMLINUX	"/sys/kernel/btf/vmlinux"
 
@@ -31,8 +35,8 @@ static void drain(int fd, char *buf, size_t len)
 	close(fd);
 }
 
-/* Runs "kfictl ARGS..." (NULL-terminated); fills @r. Returns r->rc. */
-static int kfictl_v(struct run *r, ...)
+/* Runs "kfictl ARGS..." (NULL-terminated) as @uid; fills @r. */
+static int kfictl_v(struct run *r, uid_t uid, ...)
 {
 	const char *bin = getenv("KFICTL") ?: "kfictl";
 	char *argv[16] = { (char *)bin };
@@ -40,7 +44,7 @@ static int kfictl_v(struct run *r, ...)
 	va_list ap;
 	pid_t pid;
 
-	va_start(ap, r);
+	va_start(ap, uid);
 	while (argc < 15 && (argv[argc] = va_arg(ap, char *)) != NULL)
 		argc++;
 	va_end(ap);
@@ -58,6 +62,8 @@ static int kfictl_v(struct run *r, ...)
 		dup2(err[1], 2);
 		close(out[0]);
 		close(err[0]);
+		if (uid && (setgroups(0, NULL) || setgid(uid) || setuid(uid)))
+			_exit(126);
 		execvp(bin, argv);
 		_exit(127);
 	}
@@ -71,7 +77,7 @@ static int kfictl_v(struct run *r, ...)
 	return r->rc;
 }
 
-#define kfictl(r, ...) kfictl_v(r, __VA_ARGS__, NULL)
+#define kfictl(r, ...) kfictl_v(r, 0, __VA_ARGS__, NULL)
 
 static bool exists(const char *path)
 {
@@ -250,6 +256,30 @@ TEST_F(describe, usage_errors)
 			TH_LOG("expected \"%s\", got: %s", bad[i].msg, self->r.err);
 		EXPECT_STREQ("", self->r.out);
 	}
+}
+
+#define NOBODY_BLACKLIST \
+	"unknown: cannot read /sys/kernel/debug/kprobes/blacklist: Permission denied (debugfs is root's)"
+
+/* debugfs is root's: another user learns less, and is told so. */
+TEST_F(describe, not_root)
+{
+	kfictl_v(&self->r, NOBODY, "describe", "vfs_mkdir", NULL);
+	ASSERT_NE(126, self->r.rc) TH_LOG("could not become uid %d", NOBODY);
+	EXPECT_EQ(0, self->r.rc) TH_LOG("stderr: %s", self->r.err);
+	EXPECT_STREQ("vfs_mkdir (vmlinux, kallsyms type T)", FIELD("function"));
+	EXPECT_STREQ(NOBODY_BLACKLIST, FIELD("blacklist"));
+	EXPECT_STREQ("probeable unless on the kprobe blacklist, which cannot be read",
+		     FIELD("verdict"));
+	if (self->btf)
+		EXPECT_STREQ(VFS_MKDIR, FIELD("prototype"));
+}
+
+TEST_F(describe, help_names_describe_and_force)
+{
+	ASSERT_EQ(0, kfictl(&self->r, "--help"));
+	EXPECT_NE(NULL, strstr(self->r.out, "  describe [--json] SYM ")) TH_LOG("%s", self->r.out);
+	EXPECT_NE(NULL, strstr(self->r.out, " [--disarmed] [--force]\n")) TH_LOG("%s", self->r.out);
 }
 
 /* get_kprobe() is NOKPROBE_SYMBOL in kernel/kprobes.c. */

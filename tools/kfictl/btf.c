@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -169,6 +170,13 @@ int kfictl_btf_proto(const char *module, const char *func,
 	memset(p, 0, sizeof(*p));
 	/* libbpf's own messages would go to stderr: kfictl says it its way. */
 	libbpf_set_print(NULL);
+	/* Most out-of-tree modules have none: no need to read vmlinux's. */
+	snprintf(path, sizeof(path), BTF_DIR "/%s", module ?: "vmlinux");
+	if (module && access(path, R_OK) && access(BTF_DIR "/vmlinux", R_OK) == 0) {
+		snprintf(p->why, sizeof(p->why), "module %s has no BTF (%s: %s)",
+			 module, path, strerror(errno));
+		return -ENODATA;
+	}
 	vmlinux = btf__parse_raw(BTF_DIR "/vmlinux");
 	if (!vmlinux) {
 		err = -errno;
@@ -179,7 +187,6 @@ int kfictl_btf_proto(const char *module, const char *func,
 	}
 	btf = vmlinux;
 	if (module) {
-		snprintf(path, sizeof(path), BTF_DIR "/%s", module);
 		btf = btf__parse_raw_split(path, vmlinux);
 		if (!btf) {
 			err = -errno;

@@ -403,13 +403,15 @@ int kfictl_describe(int argc, char **argv)
 	if (bl >= 0)
 		printf("blacklist: %s (%s)\n", bl ? "yes" : "no", BLACKLIST);
 	else if (bl != -EINVAL)
-		printf("blacklist: unknown: cannot read %s: %s (mount debugfs there)\n",
-		       BLACKLIST, strerror(-bl));
+		printf("blacklist: unknown: cannot read %s: %s (%s)\n",
+		       BLACKLIST, strerror(-bl), bl == -ENOENT ?
+		       "is debugfs mounted there?" : "debugfs is root's");
 	if (trace >= 0)
 		printf("traceable: %s (%s)\n", trace ? "yes" : "no", list);
 	else if (trace != -EINVAL)
-		printf("traceable: unknown: cannot read %s: %s (mount tracefs)\n",
-		       list, strerror(-trace));
+		printf("traceable: unknown: cannot read %s: %s (%s)\n",
+		       list, strerror(-trace), trace == -ENOENT ?
+		       "is tracefs mounted there?" : "tracefs is root's");
 	if (probeable)
 		printf("probe:     %s\n", probe_kind(trace));
 	printf("verdict:   %s\n", verdict);
