@@ -320,6 +320,40 @@ TEST_F(describe, notrace_function)
 #endif
 }
 
+/* The first vmlinux function whose name has @part, from kallsyms. */
+static bool kallsyms_func(const char *part, char *name, size_t len)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[512], type, sym[256];
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		found = sscanf(line, "%*s %c %255s", &type, sym) == 2 &&
+			(type == 't' || type == 'T') && strstr(sym, part) &&
+			!strchr(line, '[');
+	}
+	if (f)
+		fclose(f);
+	if (found)
+		snprintf(name, len, "%s", sym);
+	return found;
+}
+
+/* A clone's parameters are not the source's: no prototype for it. */
+TEST_F(describe, compiler_made_copy)
+{
+	char name[256], want[512];
+
+	if (!kallsyms_func(".constprop.", name, sizeof(name)))
+		SKIP(return, "no .constprop. function in this kernel");
+	ASSERT_EQ(0, kfictl(&self->r, "describe", name)) TH_LOG("%s", self->r.err);
+	snprintf(want, sizeof(want),
+		 "unknown: %s is a compiler-made copy: its parameters may differ from the source's",
+		 name);
+	EXPECT_STREQ(want, FIELD("prototype"));
+	EXPECT_STREQ("(no returns: line)", FIELD("returns"));
+}
+
 /* Data symbols are in kallsyms only with KALLSYMS_ALL (not Debian's arm64). */
 TEST_F(describe, data_symbol)
 {

@@ -200,7 +200,7 @@ int kfictl_btf_proto(const char *module, const char *func,
 	id = find_func(btf, module ? btf__type_cnt(vmlinux) : 1, func);
 	if (!id) {
 		snprintf(p->why, sizeof(p->why),
-			 "%s is not in the BTF of %s (BTF lists only functions with an out-of-line copy)",
+			 "%s is not in the BTF of %s (which leaves out inlined functions and those with two prototypes)",
 			 func, module ?: "vmlinux");
 		err = -ENOENT;
 	} else {
