@@ -297,6 +297,22 @@ TEST_F(describe, blacklisted_function)
 	EXPECT_FALSE(rule_exists("r"));
 }
 
+#define KFI_ITSELF \
+	"not probeable: kfi_hotfix_register is part of kfi, which does not probe itself"
+
+/* kfi does not probe itself (EPERM when arming). */
+TEST_F(describe, kfi_itself)
+{
+	kfictl(&self->r, "describe", "kfi_hotfix_register");
+	EXPECT_EQ(1, self->r.rc) TH_LOG("stderr: %s", self->r.err);
+	EXPECT_STREQ("kfi_hotfix_register (module kfi, kallsyms type t)", FIELD("function"));
+	EXPECT_STREQ(KFI_ITSELF, FIELD("verdict"));
+	kfictl(&self->r, "add", "r", "target=kfi_hotfix_register");
+	EXPECT_EQ(1, self->r.rc);
+	EXPECT_NE(NULL, strstr(self->r.err, "it is part of kfi itself")) TH_LOG("%s", self->r.err);
+	EXPECT_FALSE(rule_exists("r"));
+}
+
 TEST_F(describe, notrace_function)
 {
 	ASSERT_EQ(0, kfictl(&self->r, "describe", "kfi_tt_ret_notrace"))

@@ -22,6 +22,7 @@
 
 #define KALLSYMS	"/proc/kallsyms"
 #define BLACKLIST	"/sys/kernel/debug/kprobes/blacklist"
+#define KFI_MODULE	"kfi"
 
 static const char * const filter_lists[] = {
 	"/sys/kernel/tracing/available_filter_functions",
@@ -350,8 +351,13 @@ int kfictl_describe(int argc, char **argv)
 		proto = has_proto(&f, &p);
 		bl = blacklisted(&f);
 		trace = traceable(&f, &list);
-		probeable = bl <= 0;
-		if (bl > 0)
+		/* kfi refuses its own functions (EPERM), whatever the lists say. */
+		probeable = bl <= 0 && strcmp(f.module, KFI_MODULE);
+		if (!strcmp(f.module, KFI_MODULE))
+			snprintf(verdict, sizeof(verdict),
+				 "not probeable: %s is part of kfi, which does not probe itself",
+				 f.name);
+		else if (bl > 0)
 			snprintf(verdict, sizeof(verdict),
 				 "not probeable: %s is on the kprobe blacklist, arming fails",
 				 f.name);
