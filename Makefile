@@ -10,6 +10,8 @@
 #   make stress          the stress and fuzz tests, STRESS_SECONDS (300) each
 #   make bench [QUICK=1] boot the guest, benchmark kfi against bare kprobes
 #   make kfictl          the command-line tool, static, in tools/kfictl/.build/
+#   make install         kfi.ko, headers, Module.symvers, kfictl and its man
+#                        page (DESTDIR, PREFIX); make install-check tests it
 #
 # ARCH=arm64 cross-builds for, and boots, Debian's arm64 kernel instead.
 # KDIR defaults to the headers of the kernel the tests boot (Debian's
@@ -76,8 +78,18 @@ BENCH_OUT	?= bench-$(TARCH).jsonl
 KFICTL		:= tools/kfictl/.build/$(TARCH)/kfictl
 KFICTL_SRCS	:= $(wildcard tools/kfictl/*.c)
 KFICTL_HDRS	:= $(wildcard tools/kfictl/*.h)
+# kfictl reads the kernel's BTF with libbpf, linked statically with libelf
+# and zlib: Debian's -dev packages on x86_64; for arm64 the same packages'
+# arm64 builds, unpacked by tools/setup-arm64.sh, never installed.
+KFICTL_LIBS	:= -lbpf -lelf -lz
+ifeq ($(TARCH),arm64)
+ARM64_LIBBPF	:= $(CACHE)/arm64/libbpf
+KFICTL_LIBS	:= -isystem $(ARM64_LIBBPF)/usr/include \
+		   -L$(ARM64_LIBBPF)/usr/lib/aarch64-linux-gnu $(KFICTL_LIBS)
+endif
 
 .PHONY: all modules samples clean setup check demo lint selftests stress bench kfictl
+.PHONY: install install-check
 
 all: modules
 
@@ -109,7 +121,38 @@ kfictl: $(KFICTL)
 
 $(KFICTL): $(KFICTL_SRCS) $(KFICTL_HDRS)
 	@mkdir -p $(dir $@)
-	$(CROSS_COMPILE)gcc $(TEST_CFLAGS) -o $@ $(KFICTL_SRCS)
+	$(CROSS_COMPILE)gcc $(TEST_CFLAGS) -o $@ $(KFICTL_SRCS) $(KFICTL_LIBS)
+
+# make install: kfi.ko for KDIR's kernel through kbuild's modules_install
+# (DESTDIR/lib/modules/KVER/extra; KFI_INSTALL=y leaves the test modules
+# out), the public headers, the Module.symvers a hotfix module is built
+# against (per kernel), kfictl and its man page.
+PREFIX		?= /usr/local
+# The release modules_install and vermagic use (Debian's headers have the
+# upstream version in kernel.release).
+KREL		= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+			$(KDIR)/include/generated/utsrelease.h)
+# Distribution headers have no signing key: modules_install then signs
+# nothing instead of failing to sign.
+MODSIGN_KEY	= $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="*\([^"]*\)"*$$/\1/p' \
+			$(KDIR)/include/config/auto.conf)
+MODSIGN		= $(if $(wildcard $(KDIR)/$(MODSIGN_KEY) $(MODSIGN_KEY)),,CONFIG_MODULE_SIG_ALL=)
+install: $(KFICTL)
+	$(KBUILD) KFI_INSTALL=y modules
+	$(KBUILD) KFI_INSTALL=y modules_install INSTALL_MOD_PATH=$(DESTDIR) $(MODSIGN)
+	install -d $(DESTDIR)$(PREFIX)/include/kfi $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/share/kfi/$(KREL) \
+		$(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 644 include/kfi/*.h $(DESTDIR)$(PREFIX)/include/kfi/
+	install -m 644 Module.symvers $(DESTDIR)$(PREFIX)/share/kfi/$(KREL)/
+	install -m 755 $(KFICTL) $(DESTDIR)$(PREFIX)/bin/kfictl
+	install -m 644 tools/kfictl/kfictl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+
+# Installs into a temporary DESTDIR and checks every file, the man page, a
+# hotfix built against the installed files, and dkms.conf (with dkms if
+# it is installed).
+install-check:
+	@sh tools/install-check.sh '$(KDIR)' '$(TARCH)'
 
 $(BENCH_RUN): bench/kfi_bench_run.c
 	@mkdir -p $(dir $@)

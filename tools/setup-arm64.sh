@@ -5,7 +5,9 @@
 #  - the cross compiler, its static C library and qemu-system-arm, installed;
 #  - Debian's arm64 kernel image, headers and busybox of the same version as
 #    the amd64 kernel, downloaded and unpacked into .cache/arm64/root (never
-#    installed: linux-headers-*-arm64:arm64 would replace the host compiler).
+#    installed: linux-headers-*-arm64:arm64 would replace the host compiler);
+#  - the static libraries kfictl links (libbpf, libelf, zlib), from the
+#    arm64 builds of the -dev packages, unpacked into .cache/arm64/libbpf.
 # Prints nothing but errors; the arm64 headers are then at
 #   .cache/arm64/root/usr/src/linux-headers-VER-arm64
 set -eu
@@ -39,10 +41,26 @@ abi=$(ls -d /usr/src/linux-headers-*-amd64 | sed 's|.*/linux-headers-||' |
 	grep -E '^[0-9.]+-[0-9]+-amd64$' | sort -V | tail -n 1)
 abi=${abi%-amd64}
 kver="$abi-arm64"
+
+# kfictl's libraries, the same versions as the host's -dev packages.
+libs="libbpf-dev libelf-dev zlib1g-dev"
+ver=$(dpkg-query -W -f='${Version} ' $libs | tr -c '[:alnum:].+~\n-' _)
+lstamp="$dest/libbpf/.done-$ver"
+if [ ! -e "$lstamp" ]; then
+	rm -rf "$dest/libbpf" && mkdir -p "$dest/libbpf/debs"
+	# shellcheck disable=SC2086
+	(cd "$dest/libbpf/debs" &&
+	 apt-get download -q $(printf '%s:arm64 ' $libs) >/dev/null)
+	for deb in "$dest"/libbpf/debs/*.deb; do
+		dpkg-deb -x "$deb" "$dest/libbpf"
+	done
+	touch "$lstamp"
+fi
+
 stamp="$dest/.done-$kver"
 [ -e "$stamp" ] && exit 0
 
-rm -rf "$dest" && mkdir -p "$dest/debs" "$dest/root"
+rm -rf "$dest/debs" "$dest/root" "$dest"/.done-* && mkdir -p "$dest/debs" "$dest/root"
 cd "$dest/debs"
 kbuild=$(dpkg-query -W -f='${Package}\n' 'linux-kbuild-*' | head -n 1)
 apt-get download -q "linux-image-$kver:arm64" "linux-headers-$kver:arm64" \

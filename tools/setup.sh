@@ -16,7 +16,7 @@ cache="$top/.cache"
 
 pkgs="qemu-system-x86 busybox-static cpio kmod linux-image-amd64 \
 linux-headers-amd64 linux-source-6.1 sparse libc6-dev gcc make python3 \
-xz-utils perl"
+xz-utils perl libbpf-dev libelf-dev zlib1g-dev"
 kernel=${KERNEL:-stock}
 case $kernel in
 stock) flavour=amd64 ;;

@@ -24,11 +24,14 @@ static const char usage[] =
 "\n"
 "Commands:\n"
 "  list [--json]                 rules and hotfixes, as a table or JSON\n"
-"  add NAME target=SYM [KEY=VALUE...] [--disarmed]\n"
-"                                create, configure and arm a rule\n"
+"  add NAME target=SYM [KEY=VALUE...] [--disarmed] [--force]\n"
+"                                create, configure and arm a rule; --force:\n"
+"                                args beyond the prototype's parameters\n"
 "  rm NAME... | rm --all         remove rules (armed ones are disarmed first)\n"
 "  enable NAME...                arm rules\n"
 "  disable NAME...               disarm rules\n"
+"  describe [--json] SYM         can a rule be aimed at SYM (or MODULE:SYM),\n"
+"                                and its prototype from the kernel's BTF\n"
 "  hotfix list                   hotfixes, one line per function\n"
 "  hotfix enable NAME...         switch a hotfix's redirects on\n"
 "  hotfix disable NAME...        switch them off\n"
@@ -368,8 +371,8 @@ static void arm_failed(const char *name, int err)
 
 static int cmd_add(int argc, char **argv)
 {
-	const char *name;
-	bool disarmed = false, target = false;
+	const char *name, *last[4] = { NULL };	/* kfictl_rule_keys[0..3] */
+	bool disarmed = false, force = false;
 	char p[512];
 	int err;
 
@@ -383,8 +386,9 @@ static int cmd_add(int argc, char **argv)
 		const char *eq = strchr(argv[i], '=');
 		char key[64];
 
-		if (!strcmp(argv[i], "--disarmed")) {
-			disarmed = true;
+		if (!strcmp(argv[i], "--disarmed") || !strcmp(argv[i], "--force")) {
+			disarmed |= argv[i][2] == 'd';
+			force |= argv[i][2] == 'f';
 			continue;
 		}
 		if (!eq || eq == argv[i])
@@ -393,10 +397,15 @@ static int cmd_add(int argc, char **argv)
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - argv[i]), argv[i]);
 		if (!rule_key(key))
 			return usage_error("add: unknown key '%s'", key);
-		target |= !strcmp(key, "target");
+		for (int k = 0; k < 4; k++)
+			if (!strcmp(key, kfictl_rule_keys[k]))
+				last[k] = eq + 1;
 	}
-	if (!target)
+	if (!last[0])
 		return usage_error("add: %s is required", "target=SYM");
+	err = kfictl_add_check(last[0], last[1], last[2], last[3], force);
+	if (err)
+		return err;
 	if (kfictl_check_kfi())
 		return KFICTL_FAIL;
 
@@ -581,5 +590,7 @@ int main(int argc, char **argv)
 		return cmd_enable(argc, argv, false);
 	if (!strcmp(cmd, "hotfix"))
 		return cmd_hotfix(argc, argv);
+	if (!strcmp(cmd, "describe"))
+		return kfictl_describe(argc, argv);
 	return usage_error("unknown command '%s'", cmd);
 }

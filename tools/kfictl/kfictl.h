@@ -85,4 +85,45 @@ int kfictl_hotfix_path(char *buf, size_t len, const char *hotfix,
 int kfictl_rule_read(const char *name, struct kfictl_rule *r);
 int kfictl_hotfix_read(const char *name, struct kfictl_hotfix *h);
 
+/* What a function returns, as far as retval is concerned (btf.c). */
+enum kfictl_ret {
+	KFICTL_RET_VOID,
+	KFICTL_RET_PTR,
+	KFICTL_RET_BOOL,
+	KFICTL_RET_INT,		/* also enums */
+	KFICTL_RET_OTHER,	/* struct, union, float: not one register */
+};
+
+/* A function's prototype from the kernel's BTF. */
+struct kfictl_proto {
+	bool known;
+	char why[512];		/* !known: why, in words */
+	char decl[1024];	/* "int vfs_mkdir(struct inode *dir, ...)" */
+	char ret_type[256];	/* "int", "struct dentry *" */
+	enum kfictl_ret ret;
+	int ret_bits;		/* KFICTL_RET_INT, _BOOL: width */
+	bool ret_signed;
+	int nr_params;		/* named parameters, without "..." */
+	bool variadic;
+};
+
+/*
+ * Fills @p with function @func's prototype from the BTF of @module (NULL:
+ * vmlinux). 0; else -ENODATA (no BTF) or -ENOENT (not in it), with
+ * p->why saying so.
+ */
+int kfictl_btf_proto(const char *module, const char *func,
+		     struct kfictl_proto *p);
+
+/* kfictl describe [--json] TARGET (describe.c). */
+int kfictl_describe(int argc, char **argv);
+
+/*
+ * add's check of a rule against its target's prototype: warns when retval
+ * does not fit the return type; refuses args beyond the parameters unless
+ * @force (KFICTL_USAGE). NULL for keys not given. Silent without BTF.
+ */
+int kfictl_add_check(const char *target, const char *action,
+		     const char *retval, const char *args, bool force);
+
 #endif /* KFICTL_H */
