@@ -10,6 +10,9 @@
 #   make stress          the stress and fuzz tests, STRESS_SECONDS (300) each
 #   make bench [QUICK=1] boot the guest, benchmark kfi against bare kprobes
 #   make kfictl          the command-line tool, static, in tools/kfictl/.build/
+#   make unit            kfictl's host unit tests (make check runs them first)
+#   make scenario SCENARIO=FILE [OVERLAY=DIR]
+#                        boot the guest, run kfictl run FILE there, exit with it
 #
 # ARCH=arm64 cross-builds for, and boots, Debian's arm64 kernel instead.
 # KDIR defaults to the headers of the kernel the tests boot (Debian's
@@ -77,7 +80,14 @@ KFICTL		:= tools/kfictl/.build/$(TARCH)/kfictl
 KFICTL_SRCS	:= $(wildcard tools/kfictl/*.c)
 KFICTL_HDRS	:= $(wildcard tools/kfictl/*.h)
 
-.PHONY: all modules samples clean setup check demo lint selftests stress bench kfictl
+# kfictl's parsers, tested on the build machine (native gcc, no guest):
+# every source but the one with main().
+UNIT_BIN	:= tools/kfictl/.build/host/kfictl_unit_test
+UNIT_SRCS	:= tools/kfictl/tests/kfictl_unit_test.c \
+		   $(filter-out tools/kfictl/kfictl.c,$(KFICTL_SRCS))
+
+.PHONY: all modules samples clean setup check demo lint selftests stress bench kfictl \
+	unit scenario
 
 all: modules
 
@@ -111,6 +121,13 @@ $(KFICTL): $(KFICTL_SRCS) $(KFICTL_HDRS)
 	@mkdir -p $(dir $@)
 	$(CROSS_COMPILE)gcc $(TEST_CFLAGS) -o $@ $(KFICTL_SRCS)
 
+unit: $(UNIT_BIN)
+	$(UNIT_BIN)
+
+$(UNIT_BIN): $(UNIT_SRCS) $(KFICTL_HDRS) $(KSFT_INC)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	gcc $(TEST_CFLAGS) -Itools/kfictl -o $@ $(UNIT_SRCS)
+
 $(BENCH_RUN): bench/kfi_bench_run.c
 	@mkdir -p $(dir $@)
 	$(CROSS_COMPILE)gcc $(TEST_CFLAGS) -o $@ $<
@@ -134,7 +151,7 @@ define build_for_vm
 	$(MAKE) --no-print-directory $(1) KDIR=$$k && echo "$$k" > $(BUILT_FOR)
 endef
 
-check: setup
+check: setup unit
 	$(call build_for_vm,modules samples selftests)
 	@$(VM) check $(if $(T),--filter '$(T)')
 
@@ -150,6 +167,12 @@ bench: setup
 	@python3 tools/bench.py --kernel $(KERNEL) --arch $(TARCH) \
 		--out $(BENCH_OUT) $(if $(QUICK),--quick) \
 		$(if $(BENCH_APPEND),--append '$(BENCH_APPEND)')
+
+# A user's scenario in the guest: kfi, kfictl, and OVERLAY's files.
+scenario: setup
+	@test -n "$(SCENARIO)" || { echo "make scenario: SCENARIO=FILE is required" >&2; exit 2; }
+	$(call build_for_vm,modules $(KFICTL))
+	@$(VM) scenario --scenario '$(SCENARIO)' $(if $(OVERLAY),--overlay '$(OVERLAY)')
 
 demo: setup
 	$(call build_for_vm,modules samples)
