@@ -16,7 +16,7 @@
 #include "keys.h"
 
 #define MAX_PIDS	16
-#define PID_LIMIT	4194304
+#define PID_LIMIT	4194303	/* below PID_MAX_LIMIT, as the kernel takes */
 #define MAX_ARGS	6
 #define SYM_LEN		256	/* KSYM_NAME_LEN on 6.1 is 512: stay below */
 #define COMM_LEN	16	/* TASK_COMM_LEN, with its NUL */
@@ -229,7 +229,7 @@ static const struct key {
 	{ "times", times_ok, "-1 (no limit) or a whole number" },
 	{ "space", space_ok, "a whole number" },
 	{ "pid", pid_ok,
-	  "up to 16 process ids separated by spaces, each 1 to 4194304" },
+	  "up to 16 process ids separated by spaces, each 1 to 4194303" },
 	{ "children", bool_ok, "0 or 1" },
 	{ "comm", comm_ok, "a task name, at most 15 printable characters" },
 	{ "caller", caller_ok, "a function, SYM or MODULE:SYM, no offset" },
