@@ -172,6 +172,28 @@ static bool dead(pid_t pid)
 	return paren && paren[2] == 'Z';
 }
 
+/*
+ * @s with every line indented, so that the TAP kfictl printed does not
+ * pass for the test's own in a log. Two buffers: one TH_LOG may show two.
+ */
+static const char *quoted(const char *s)
+{
+	static char bufs[2][32768];
+	static int which;
+	char *b = bufs[which ^= 1];
+	bool line_start = true;
+	size_t n = 0;
+
+	for (; *s && n < sizeof(bufs[0]) - 8; s++) {
+		if (line_start)
+			n += snprintf(b + n, sizeof(bufs[0]) - n, "    | ");
+		b[n++] = *s;
+		line_start = *s == '\n';
+	}
+	b[n] = '\0';
+	return b;
+}
+
 FIXTURE(scenario) {
 	struct run r;
 };
@@ -201,23 +223,24 @@ static void expect_tap(struct __test_metadata *_metadata, const struct run *r,
 {
 	char want[256];
 
-	EXPECT_EQ(rc, r->rc) TH_LOG("stdout:\n%s\nstderr:\n%s", r->out, r->err);
-	EXPECT_EQ(0, strncmp(r->out, "TAP version 13\n", 15)) TH_LOG("%s", r->out);
+	EXPECT_EQ(rc, r->rc) TH_LOG("stdout:\n%s\nstderr:\n%s", quoted(r->out),
+				    quoted(r->err));
+	EXPECT_EQ(0, strncmp(r->out, "TAP version 13\n", 15)) TH_LOG("%s", quoted(r->out));
 	snprintf(want, sizeof(want), "\n1..%d\n", tests);
-	EXPECT_NE(NULL, strstr(r->out, want)) TH_LOG("no plan %s in:\n%s", want + 1, r->out);
+	EXPECT_NE(NULL, strstr(r->out, want)) TH_LOG("no plan %s in:\n%s", want + 1, quoted(r->out));
 	EXPECT_EQ(tests - failed, count(r->out, "\nok "));
 	EXPECT_EQ(failed, count(r->out, "\nnot ok "));
 	snprintf(want, sizeof(want), "\n# %s: %d passed, %d failed (", name,
 		 tests - failed, failed);
-	EXPECT_NE(NULL, strstr(r->out, want)) TH_LOG("no summary %s in:\n%s", want + 1, r->out);
+	EXPECT_NE(NULL, strstr(r->out, want)) TH_LOG("no summary %s in:\n%s", want + 1, quoted(r->out));
 }
 
 #define EXPECT_TAP(rc, tests, failed, name) \
 	expect_tap(_metadata, &self->r, rc, tests, failed, name)
 #define EXPECT_OUT(s) \
-	EXPECT_NE(NULL, strstr(self->r.out, s)) TH_LOG("no \"%s\" in:\n%s", s, self->r.out)
+	EXPECT_NE(NULL, strstr(self->r.out, s)) TH_LOG("no \"%s\" in:\n%s", s, quoted(self->r.out))
 #define EXPECT_ERR(s) \
-	EXPECT_NE(NULL, strstr(self->r.err, s)) TH_LOG("no \"%s\" in:\n%s", s, self->r.err)
+	EXPECT_NE(NULL, strstr(self->r.err, s)) TH_LOG("no \"%s\" in:\n%s", s, quoted(self->r.err))
 
 TEST_F(scenario, samples_pass)
 {
@@ -313,7 +336,7 @@ TEST_F(scenario, signal_removes_rules_and_kills_the_command)
 			 sigabbrev_np(sigs[i]));
 		EXPECT_EQ(1, self->r.rc) TH_LOG("SIG%s", sigabbrev_np(sigs[i]));
 		EXPECT_OUT(want);
-		EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", self->r.err);
+		EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", quoted(self->r.err));
 		EXPECT_EQ(0, nr_rules()) TH_LOG("SIG%s left a rule", sigabbrev_np(sigs[i]));
 		EXPECT_TRUE(dead(cmd));
 	}
@@ -419,7 +442,7 @@ TEST_F(scenario, scenario_errors_make_nothing)
 	EXPECT_STREQ("", self->r.out);
 	EXPECT_EQ(0, strncmp(self->r.err,
 			     "kfictl: " T "/err.scn:6: unknown key 'bogus' in [rule b]: the keys are ",
-			     68)) TH_LOG("%s", self->r.err);
+			     68)) TH_LOG("%s", quoted(self->r.err));
 	EXPECT_EQ(1, lines(self->r.err));
 
 	ASSERT_EQ(0, write_file(T "/err.scn", "[rule a]\ntarget = vfs_mkdir\n"));
@@ -448,15 +471,15 @@ TEST_F(scenario, junit_is_well_formed)
 	kfictl_run(&self->r, "--junit", T "/j.xml", T "/j.scn", NULL);
 	EXPECT_EQ(1, self->r.rc);
 	ASSERT_LT(0, kfi_read(T "/j.xml", x, sizeof(self->r.out)));
-	EXPECT_EQ(0, strncmp(x, head, strlen(head))) TH_LOG("%s", x);
+	EXPECT_EQ(0, strncmp(x, head, strlen(head))) TH_LOG("%s", quoted(x));
 	EXPECT_NE(NULL, strstr(x, "<testsuite name=\"j\" tests=\"5\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\""));
 	EXPECT_EQ(5, count(x, "<testcase classname=\"j\" name=\""));
 	EXPECT_EQ(1, count(x, "<failure message=\"hits 0, injected 0, missed 0\"/>"));
 	EXPECT_EQ(1, count(x, "</testcase>"));
 	EXPECT_EQ(1, count(x, "<testsuite "));
 	EXPECT_EQ(1, count(x, "</testsuite>"));
-	EXPECT_EQ(count(x, "<"), count(x, ">")) TH_LOG("unbalanced: %s", x);
-	EXPECT_EQ(0, strcmp(x + strlen(x) - 13, "</testsuites>")) TH_LOG("%s", x);
+	EXPECT_EQ(count(x, "<"), count(x, ">")) TH_LOG("unbalanced: %s", quoted(x));
+	EXPECT_EQ(0, strcmp(x + strlen(x) - 13, "</testsuites>")) TH_LOG("%s", quoted(x));
 }
 
 int main(int argc, char **argv)

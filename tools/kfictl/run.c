@@ -194,7 +194,9 @@ static int remove_rules(const struct scenario *s, const bool *made,
 static void kmsg_scan(int fd, struct scn_outcome *o)
 {
 	static const char * const pats[] = {
-		"WARNING:", "BUG:", "Oops", "Call Trace", "Kernel panic",
+		/* x86_64's dump_stack() says "Call Trace:", arm64's "Call trace:". */
+		"WARNING:", "BUG:", "Oops", "Call Trace", "Call trace",
+		"Kernel panic",
 		"general protection fault", "KASAN", "UBSAN", "lockdep",
 		"possible circular locking", "possible recursive locking",
 		"inconsistent lock state", "suspicious RCU usage",
