@@ -217,6 +217,14 @@ FIXTURE_TEARDOWN(scenario)
 	system("rm -rf " T);
 }
 
+/* Whether @needle is in @hay; if not, says so with @hay quoted. */
+static void expect_in(struct __test_metadata *_metadata, const char *hay,
+		      const char *needle)
+{
+	EXPECT_NE(NULL, strstr(hay, needle))
+		TH_LOG("no \"%s\" in:\n%s", needle, quoted(hay));
+}
+
 /* Exit status, TAP plan and summary of a finished run. */
 static void expect_tap(struct __test_metadata *_metadata, const struct run *r,
 		       int rc, int tests, int failed, const char *name)
@@ -225,22 +233,20 @@ static void expect_tap(struct __test_metadata *_metadata, const struct run *r,
 
 	EXPECT_EQ(rc, r->rc) TH_LOG("stdout:\n%s\nstderr:\n%s", quoted(r->out),
 				    quoted(r->err));
-	EXPECT_EQ(0, strncmp(r->out, "TAP version 13\n", 15)) TH_LOG("%s", quoted(r->out));
+	expect_in(_metadata, r->out, "TAP version 13\n");
 	snprintf(want, sizeof(want), "\n1..%d\n", tests);
-	EXPECT_NE(NULL, strstr(r->out, want)) TH_LOG("no plan %s in:\n%s", want + 1, quoted(r->out));
+	expect_in(_metadata, r->out, want);
 	EXPECT_EQ(tests - failed, count(r->out, "\nok "));
 	EXPECT_EQ(failed, count(r->out, "\nnot ok "));
 	snprintf(want, sizeof(want), "\n# %s: %d passed, %d failed (", name,
 		 tests - failed, failed);
-	EXPECT_NE(NULL, strstr(r->out, want)) TH_LOG("no summary %s in:\n%s", want + 1, quoted(r->out));
+	expect_in(_metadata, r->out, want);
 }
 
 #define EXPECT_TAP(rc, tests, failed, name) \
 	expect_tap(_metadata, &self->r, rc, tests, failed, name)
-#define EXPECT_OUT(s) \
-	EXPECT_NE(NULL, strstr(self->r.out, s)) TH_LOG("no \"%s\" in:\n%s", s, quoted(self->r.out))
-#define EXPECT_ERR(s) \
-	EXPECT_NE(NULL, strstr(self->r.err, s)) TH_LOG("no \"%s\" in:\n%s", s, quoted(self->r.err))
+#define EXPECT_OUT(s)	expect_in(_metadata, self->r.out, s)
+#define EXPECT_ERR(s)	expect_in(_metadata, self->r.err, s)
 
 TEST_F(scenario, samples_pass)
 {
@@ -272,9 +278,9 @@ TEST_F(scenario, samples_pass)
 TEST_F(scenario, passes_and_aims_only_at_the_command)
 {
 	ASSERT_EQ(0, write_file(T "/pass.scn",
-		"[rule a]\ntarget = vfs_mkdir\nretval = -ENOSPC\n"
-		"[rule b]\ntarget = vfs_rmdir\nexpect = none\n"
-		"[run]\ncommand = mkdir " T "/a\nexit = 1\n"));
+				"[rule a]\ntarget = vfs_mkdir\nretval = -ENOSPC\n[rule b]\n"
+				"target = vfs_rmdir\nexpect = none\n[run]\n"
+				"command = mkdir /tmp/kfi_scn/a\nexit = 1\n"));
 	kfictl_run(&self->r, T "/pass.scn", NULL);
 	EXPECT_TAP(0, 5, 0, "pass");
 	EXPECT_OUT("\nok 1 - command finished within 60 s\n#   exited with 1\n"
@@ -291,10 +297,9 @@ TEST_F(scenario, passes_and_aims_only_at_the_command)
 TEST_F(scenario, failed_expectations_are_named)
 {
 	ASSERT_EQ(0, write_file(T "/fail.scn",
-		"[rule a]\ntarget = vfs_mkdir\n"
-		"[rule b]\ntarget = vfs_rmdir\nexpect = none\n"
-		"[rule c]\ntarget = vfs_unlink\nexpect = any\n"
-		"[run]\ncommand = rmdir " T "\nexit = 0\n"));
+				"[rule a]\ntarget = vfs_mkdir\n[rule b]\ntarget = vfs_rmdir\n"
+				"expect = none\n[rule c]\ntarget = vfs_unlink\nexpect = any\n"
+				"[run]\ncommand = rmdir /tmp/kfi_scn\nexit = 0\n"));
 	ASSERT_EQ(0, system("touch " T "/f"));
 	kfictl_run(&self->r, T "/fail.scn", NULL);
 	EXPECT_TAP(1, 5, 3, "fail");
@@ -309,17 +314,17 @@ TEST_F(scenario, failed_expectations_are_named)
 TEST_F(scenario, signal_removes_rules_and_kills_the_command)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
-	char *args[] = { T "/sig.scn", NULL };
+	static char * const args[] = { T "/sig.scn", NULL };
 	char buf[64], want[128];
 	struct proc p;
 	pid_t cmd;
 
 	ASSERT_EQ(0, write_file(T "/sig.scn",
-		"[rule a]\ntarget = vfs_mkdir\n[rule b]\ntarget = vfs_rmdir\n"
-		"[run]\ncommand = echo $$ > " T "/pid; exec sleep 1000\n"));
+				"[rule a]\ntarget = vfs_mkdir\n[rule b]\ntarget = vfs_rmdir\n"
+				"[run]\ncommand = echo $$ > /tmp/kfi_scn/pid; exec sleep 1000\n"));
 	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
 		unlink(T "/pid");
-		ASSERT_EQ(0, spawn(&p, args));
+		ASSERT_EQ(0, spawn(&p, (char **)args));
 		cmd = pid_from(T "/pid");
 		ASSERT_NE(0, cmd) TH_LOG("the command did not start");
 		/* Both rules are armed and aimed at the command. */
@@ -345,8 +350,9 @@ TEST_F(scenario, signal_removes_rules_and_kills_the_command)
 TEST_F(scenario, crash_of_the_command)
 {
 	ASSERT_EQ(0, write_file(T "/crash.scn",
-		"[rule a]\ntarget = vfs_mkdir\nretval = -EIO\n"
-		"[run]\ncommand = mkdir " T "/c; kill -SEGV $$\nexit = nonzero\n"));
+				"[rule a]\ntarget = vfs_mkdir\nretval = -EIO\n[run]\n"
+				"command = mkdir /tmp/kfi_scn/c; kill -SEGV $$\n"
+				"exit = nonzero\n"));
 	kfictl_run(&self->r, T "/crash.scn", NULL);
 	EXPECT_TAP(1, 4, 1, "crash");
 	EXPECT_OUT("\nok 1 - command finished within 60 s\n#   killed by SIGSEGV\n"
@@ -359,9 +365,9 @@ TEST_F(scenario, timeout_kills_the_process_group)
 	pid_t cmd, bg;
 
 	ASSERT_EQ(0, write_file(T "/slow.scn",
-		"[rule a]\ntarget = vfs_mkdir\nexpect = none\n"
-		"[run]\ncommand = sleep 1000 & echo $! > " T "/bg; "
-		"echo $$ > " T "/pid; exec sleep 1000\ntimeout = 100\n"));
+				"[rule a]\ntarget = vfs_mkdir\nexpect = none\n[run]\n"
+				"command = sleep 1000 & echo $! > /tmp/kfi_scn/bg; echo $$ > /tmp/kfi_scn/pid; exec sleep 1000\n"
+				"timeout = 100\n"));
 	kfictl_run(&self->r, "--timeout", "1", T "/slow.scn", NULL);
 	EXPECT_TAP(1, 3, 1, "slow");
 	EXPECT_OUT("\nnot ok 1 - command finished within 1 s\n"
@@ -378,14 +384,13 @@ TEST_F(scenario, timeout_kills_the_process_group)
 TEST_F(scenario, arming_is_all_or_nothing)
 {
 	ASSERT_EQ(0, write_file(T "/bad.scn",
-		"[rule a]\ntarget = vfs_mkdir\n"
-		"[rule b]\ntarget = kfi_no_such_function\n"
-		"[rule c]\ntarget = vfs_rmdir\n"
-		"[run]\ncommand = touch " T "/ran\n"));
+				"[rule a]\ntarget = vfs_mkdir\n[rule b]\n"
+				"target = kfi_no_such_function\n[rule c]\ntarget = vfs_rmdir\n"
+				"[run]\ncommand = touch /tmp/kfi_scn/ran\n"));
 	kfictl_run(&self->r, "--junit", T "/bad.xml", T "/bad.scn", NULL);
 	EXPECT_EQ(1, self->r.rc);
-	EXPECT_STREQ("kfictl: cannot arm rule b: kfi_no_such_function: no such function is loaded (error -2)\n",
-		     self->r.err);
+	EXPECT_STREQ(self->r.err,
+		     "kfictl: cannot arm rule b: kfi_no_such_function: no such function is loaded (error -2)\n");
 	EXPECT_OUT("1..0\nBail out! cannot arm rule b: kfi_no_such_function");
 	EXPECT_EQ(0, nr_rules());
 	EXPECT_FALSE(exists(T "/ran")) TH_LOG("the command ran");
@@ -406,8 +411,8 @@ TEST_F(scenario, arming_is_all_or_nothing)
 TEST_F(scenario, command_after_dashes_and_its_output)
 {
 	ASSERT_EQ(0, write_file(T "/dash.scn",
-		"[rule a]\ntarget = vfs_mkdir\nretval = -ENOSPC\n"
-		"[run]\ncommand = echo not-this-one\nexit = 1\n"));
+				"[rule a]\ntarget = vfs_mkdir\nretval = -ENOSPC\n[run]\n"
+				"command = echo not-this-one\nexit = 1\n"));
 	kfictl_run(&self->r, T "/dash.scn", "--", "sh", "-c",
 		   "echo from-the-command; mkdir " T "/d", NULL);
 	EXPECT_TAP(0, 4, 0, "dash");
@@ -421,14 +426,15 @@ TEST_F(scenario, kernel_log_check_sees_a_stack_trace)
 {
 	/* verbose 2 puts a stack trace in the kernel log, harmlessly. */
 	ASSERT_EQ(0, write_file(T "/trace.scn",
-		"[rule a]\ntarget = vfs_mkdir\nverbose = 2\n"
-		"[run]\ncommand = mkdir " T "/t\nexit = 1\n"));
+				"[rule a]\ntarget = vfs_mkdir\nverbose = 2\n[run]\n"
+				"command = mkdir /tmp/kfi_scn/t\nexit = 1\n"));
 	kfictl_run(&self->r, T "/trace.scn", NULL);
 	EXPECT_TAP(1, 4, 1, "trace");
 	EXPECT_OUT("\nnot ok 4 - kernel log clean\n#   ");
 	ASSERT_EQ(0, write_file(T "/trace.scn",
-		"[rule a]\ntarget = vfs_mkdir\nverbose = 2\n"
-		"[run]\ncommand = mkdir " T "/t\nexit = 1\nkernel_log = ignore\n"));
+				"[rule a]\ntarget = vfs_mkdir\nverbose = 2\n[run]\n"
+				"command = mkdir /tmp/kfi_scn/t\nexit = 1\n"
+				"kernel_log = ignore\n"));
 	kfictl_run(&self->r, T "/trace.scn", NULL);
 	EXPECT_TAP(0, 3, 0, "trace");
 }
@@ -436,19 +442,19 @@ TEST_F(scenario, kernel_log_check_sees_a_stack_trace)
 TEST_F(scenario, scenario_errors_make_nothing)
 {
 	ASSERT_EQ(0, write_file(T "/err.scn",
-		"[rule a]\ntarget = vfs_mkdir\n\n[rule b]\ntarget = vfs_rmdir\nbogus = 1\n"));
+				"[rule a]\ntarget = vfs_mkdir\n\n[rule b]\ntarget = vfs_rmdir\n"
+				"bogus = 1\n"));
 	kfictl_run(&self->r, T "/err.scn", "--", "true", NULL);
 	EXPECT_EQ(2, self->r.rc);
 	EXPECT_STREQ("", self->r.out);
-	EXPECT_EQ(0, strncmp(self->r.err,
-			     "kfictl: " T "/err.scn:6: unknown key 'bogus' in [rule b]: the keys are ",
-			     68)) TH_LOG("%s", quoted(self->r.err));
+	EXPECT_ERR("kfictl: " T "/err.scn:6: unknown key 'bogus' in [rule b]: the keys are ");
 	EXPECT_EQ(1, lines(self->r.err));
 
 	ASSERT_EQ(0, write_file(T "/err.scn", "[rule a]\ntarget = vfs_mkdir\n"));
 	kfictl_run(&self->r, T "/err.scn", NULL);
 	EXPECT_EQ(2, self->r.rc);
-	EXPECT_STREQ("kfictl: " T "/err.scn: no command: expected command = ... in [run], or kfictl run "
+	EXPECT_STREQ("kfictl: " T
+		     "/err.scn: no command: expected command = ... in [run], or kfictl run "
 		     T "/err.scn -- COMMAND\n", self->r.err);
 	kfictl_run(&self->r, T "/none.scn", NULL);
 	EXPECT_EQ(2, self->r.rc);
@@ -466,13 +472,14 @@ TEST_F(scenario, junit_is_well_formed)
 	char *x = self->r.out;
 
 	ASSERT_EQ(0, write_file(T "/j.scn",
-		"[rule a]\ntarget = vfs_mkdir\n[rule b]\ntarget = vfs_rmdir\n"
-		"[run]\ncommand = mkdir " T "/j\nexit = 1\n"));
+				"[rule a]\ntarget = vfs_mkdir\n[rule b]\ntarget = vfs_rmdir\n"
+				"[run]\ncommand = mkdir /tmp/kfi_scn/j\nexit = 1\n"));
 	kfictl_run(&self->r, "--junit", T "/j.xml", T "/j.scn", NULL);
 	EXPECT_EQ(1, self->r.rc);
 	ASSERT_LT(0, kfi_read(T "/j.xml", x, sizeof(self->r.out)));
 	EXPECT_EQ(0, strncmp(x, head, strlen(head))) TH_LOG("%s", quoted(x));
-	EXPECT_NE(NULL, strstr(x, "<testsuite name=\"j\" tests=\"5\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\""));
+	expect_in(_metadata, x,
+		  "<testsuite name=\"j\" tests=\"5\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\"");
 	EXPECT_EQ(5, count(x, "<testcase classname=\"j\" name=\""));
 	EXPECT_EQ(1, count(x, "<failure message=\"hits 0, injected 0, missed 0\"/>"));
 	EXPECT_EQ(1, count(x, "</testcase>"));

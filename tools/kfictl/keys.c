@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kfictl.h"
 #include "keys.h"
 
 #define MAX_PIDS	16
@@ -236,7 +237,7 @@ static const struct key {
 	{ "verbose", verbose_ok, "0, 1 or 2" },
 };
 
-#define NR_KEYS	(sizeof(keys) / sizeof(keys[0]))
+#define NR_KEYS	ARRAY_SIZE(keys)
 
 static const struct key *key_find(const char *name)
 {

@@ -56,7 +56,8 @@ int scn_run_args(int argc, char **argv, struct run_args *a, char *err,
 			a->timeout = strtol(argv[++i], &end, 10);
 			if (*argv[i] < '0' || *argv[i] > '9' || *end || errno ||
 			    a->timeout > 86400) {
-				snprintf(err, len, "bad value '%s' for --timeout: expected seconds from 0 (none) to 86400",
+				snprintf(err, len,
+					 "bad value '%s' for --timeout: expected seconds from 0 (none) to 86400",
 					 argv[i]);
 				return -EINVAL;
 			}
@@ -304,7 +305,8 @@ static int stop_pending(void)
  * Runs @s; fills @rep. Returns 0, or -1 if a rule could not be removed
  * (already said on stderr).
  */
-static int run(const struct scenario *s, char **argv, struct scn_report *rep)
+static int run_scenario(const struct scenario *s, char **argv,
+			struct scn_report *rep)
 {
 	bool made[SCN_MAX_RULES] = { false };
 	char msg[SCN_ERR_LEN] = "";
@@ -433,7 +435,8 @@ int kfictl_cmd_run(int argc, char **argv)
 	if (a.timeout >= 0)
 		s->timeout = a.timeout;
 	if (!a.argv && !s->command[0]) {
-		kfictl_err(0, "%s: no command: expected command = ... in [run], or kfictl run %s -- COMMAND",
+		kfictl_err(0,
+			   "%s: no command: expected command = ... in [run], or kfictl run %s -- COMMAND",
 			   a.path, a.path);
 		goto out;
 	}
@@ -441,7 +444,7 @@ int kfictl_cmd_run(int argc, char **argv)
 	if (kfictl_check_kfi())
 		goto out;
 	snprintf(rep->scenario, sizeof(rep->scenario), "%s", s->name);
-	if (run(s, a.argv, rep))
+	if (run_scenario(s, a.argv, rep))
 		rc = -1;
 	if (rep->bail[0])
 		kfictl_err(0, "%s", rep->bail);

@@ -27,7 +27,7 @@
 
 #include "scenario.h"
 
-#define SCN_MAX_SIZE	(1 << 20)
+#define SCN_MAX_SIZE	(1024 * 1024)
 
 /* add's keys but pid and children, which run sets; and expect. */
 #define SCN_RULE_KEYS	"target, action, retval, args, probability, " \
@@ -80,7 +80,7 @@ static bool name_ok(const char *name)
 	       strlen(name) < SCN_NAME_LEN;
 }
 
-static int section(struct parser *p, char *head)
+static int parse_section(struct parser *p, char *head)
 {
 	struct scenario *s = p->s;
 	size_t n = strlen(head);
@@ -106,11 +106,13 @@ static int section(struct parser *p, char *head)
 	if (!*name)
 		return fail(p, "[rule] without a name: expected [rule NAME]");
 	if (!name_ok(name))
-		return fail(p, "bad rule name '%s': expected a name without '/', not starting with '.' or '-'",
+		return fail(p,
+			    "bad rule name '%s': expected a name without '/', not starting with '.' or '-'",
 			    name);
 	for (int i = 0; i < s->nr_rules; i++)
 		if (!strcmp(s->rules[i].name, name))
-			return fail(p, "a second [rule %s] (the first is at line %d): expected one section per rule",
+			return fail(p,
+				    "a second [rule %s] (the first is at line %d): expected one section per rule",
 				    name, s->rules[i].line);
 	if (s->nr_rules == SCN_MAX_RULES)
 		return fail(p, "too many rules: expected at most %d", SCN_MAX_RULES);
@@ -141,7 +143,8 @@ static int rule_key(struct parser *p, const char *key, const char *val)
 		return 0;
 	}
 	if (!strcmp(key, "pid") || !strcmp(key, "children"))
-		return fail(p, "%s is set by kfictl run, to the command and its descendants: expected no %s line",
+		return fail(p,
+			    "%s is set by kfictl run, to the command and its descendants: expected no %s line",
 			    key, key);
 	if (kfictl_value_check(key, val, msg, sizeof(msg))) {
 		if (!kfictl_key_form(key))
@@ -151,7 +154,8 @@ static int rule_key(struct parser *p, const char *key, const char *val)
 	}
 	for (int i = 0; i < r->nr_kv; i++)
 		if (!strcmp(r->kv[i].key, key))
-			return fail(p, "%s given twice in [rule %s] (first at line %d): expected it once",
+			return fail(p,
+				    "%s given twice in [rule %s] (first at line %d): expected it once",
 				    key, r->name, r->kv[i].line);
 	if (strlen(val) >= KFICTL_VAL)
 		return fail(p, "value of %s too long: expected at most %d bytes",
@@ -175,7 +179,7 @@ static int number(const char *s, unsigned long max, unsigned long *v)
 	return *end || errno || *v > max ? -1 : 0;
 }
 
-static int once(struct parser *p, const char *key, int *line)
+static int check_once(struct parser *p, const char *key, int *line)
 {
 	if (*line)
 		return fail(p, "%s given twice in [run] (first at line %d): expected it once",
@@ -190,16 +194,17 @@ static int run_key(struct parser *p, const char *key, const char *val)
 	unsigned long v;
 
 	if (!strcmp(key, "command")) {
-		if (once(p, key, &p->command))
+		if (check_once(p, key, &p->command))
 			return -EINVAL;
 		if (strlen(val) >= sizeof(s->command))
-			return fail(p, "command too long: expected at most %zu bytes (put longer ones in a script)",
+			return fail(p,
+				    "command too long: expected at most %zu bytes (put longer ones in a script)",
 				    sizeof(s->command) - 1);
 		snprintf(s->command, sizeof(s->command), "%s", val);
 		return 0;
 	}
 	if (!strcmp(key, "exit")) {
-		if (once(p, key, &p->exit))
+		if (check_once(p, key, &p->exit))
 			return -EINVAL;
 		if (!strcmp(val, "nonzero"))
 			s->exit = SCN_EXIT_NONZERO;
@@ -208,21 +213,23 @@ static int run_key(struct parser *p, const char *key, const char *val)
 		else if (!number(val, 255, &v))
 			s->exit = v;
 		else
-			return fail(p, "bad value '%s' for exit: expected a status from 0 to 255, nonzero or any",
+			return fail(p,
+				    "bad value '%s' for exit: expected a status from 0 to 255, nonzero or any",
 				    val);
 		return 0;
 	}
 	if (!strcmp(key, "timeout")) {
-		if (once(p, key, &p->timeout))
+		if (check_once(p, key, &p->timeout))
 			return -EINVAL;
 		if (number(val, 86400, &v))
-			return fail(p, "bad value '%s' for timeout: expected seconds from 0 (none) to 86400",
+			return fail(p,
+				    "bad value '%s' for timeout: expected seconds from 0 (none) to 86400",
 				    val);
 		s->timeout = v;
 		return 0;
 	}
 	if (!strcmp(key, "kernel_log")) {
-		if (once(p, key, &p->kernel_log))
+		if (check_once(p, key, &p->kernel_log))
 			return -EINVAL;
 		if (strcmp(val, "clean") && strcmp(val, "ignore"))
 			return fail(p, "bad value '%s' for kernel_log: expected clean or ignore",
@@ -234,7 +241,7 @@ static int run_key(struct parser *p, const char *key, const char *val)
 		    key);
 }
 
-static int line(struct parser *p, char *l)
+static int parse_line(struct parser *p, char *l)
 {
 	char *eq, *key, *val;
 
@@ -242,10 +249,11 @@ static int line(struct parser *p, char *l)
 	if (!*l || *l == '#')
 		return 0;
 	if (*l == '[')
-		return section(p, l);
+		return parse_section(p, l);
 	eq = strchr(l, '=');
 	if (!eq)
-		return fail(p, "'%s': expected KEY = VALUE, [rule NAME], [run], a # comment or a blank line",
+		return fail(p,
+			    "'%s': expected KEY = VALUE, [rule NAME], [run], a # comment or a blank line",
 			    l);
 	*eq = '\0';
 	key = trim(l);
@@ -299,7 +307,7 @@ int scn_parse(struct scenario *s, const char *path, const char *text,
 				    sizeof(buf) - 1);
 		memcpy(buf, l, n);
 		buf[n] = '\0';
-		if (line(&p, buf))
+		if (parse_line(&p, buf))
 			return -EINVAL;
 		l += n + (l[n] == '\n');
 	}
