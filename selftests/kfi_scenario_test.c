@@ -56,24 +56,13 @@ static int spawn(struct proc *p, char **args)
 	return 0;
 }
 
-static void drain(int fd, char *buf, size_t len)
-{
-	size_t n = 0;
-	ssize_t r;
-
-	while (n < len - 1 && (r = read(fd, buf + n, len - 1 - n)) > 0)
-		n += r;
-	buf[n] = '\0';
-	close(fd);
-}
-
 static int finish(struct proc *p, struct run *r)
 {
 	int status;
 
 	/* Both fit in a pipe's buffer: reading one after the other is safe. */
-	drain(p->out, r->out, sizeof(r->out));
-	drain(p->err, r->err, sizeof(r->err));
+	kfi_drain(p->out, r->out, sizeof(r->out));
+	kfi_drain(p->err, r->err, sizeof(r->err));
 	r->rc = -1;
 	if (waitpid(p->pid, &status, 0) == p->pid && WIFEXITED(status))
 		r->rc = WEXITSTATUS(status);
@@ -108,20 +97,6 @@ static int write_file(const char *path, const char *text)
 	n = write(fd, text, strlen(text));
 	close(fd);
 	return n == (ssize_t)strlen(text) ? 0 : -EIO;
-}
-
-static int nr_rules(void)
-{
-	DIR *d = opendir(KFI_RULES);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
 }
 
 static int count(const char *s, const char *sub)
@@ -212,7 +187,7 @@ FIXTURE_SETUP(scenario)
 
 FIXTURE_TEARDOWN(scenario)
 {
-	EXPECT_EQ(0, nr_rules()) TH_LOG("kfictl run left a rule behind");
+	EXPECT_EQ(0, kfi_rules_count()) TH_LOG("kfictl run left a rule behind");
 	kfi_rules_clear();
 	system("rm -rf " T);
 }
@@ -266,7 +241,7 @@ TEST_F(scenario, samples_pass)
 			TH_LOG("%s", path);
 			EXPECT_TAP(0, 4, 0, name);
 			EXPECT_OUT(" injected\n");
-			EXPECT_EQ(0, nr_rules()) TH_LOG("%s left a rule", path);
+			EXPECT_EQ(0, kfi_rules_count()) TH_LOG("%s left a rule", path);
 			samples++;
 		}
 		free(ents[i]);
@@ -328,7 +303,7 @@ TEST_F(scenario, signal_removes_rules_and_kills_the_command)
 		cmd = pid_from(T "/pid");
 		ASSERT_NE(0, cmd) TH_LOG("the command did not start");
 		/* Both rules are armed and aimed at the command. */
-		EXPECT_EQ(2, nr_rules());
+		EXPECT_EQ(2, kfi_rules_count());
 		EXPECT_EQ(cmd, kfi_rule_long("a", "pid"));
 		EXPECT_EQ(1, kfi_rule_long("b", "children"));
 		ASSERT_LT(0, kfi_rule_get("b", "status", buf, sizeof(buf)));
@@ -342,7 +317,7 @@ TEST_F(scenario, signal_removes_rules_and_kills_the_command)
 		EXPECT_EQ(1, self->r.rc) TH_LOG("SIG%s", sigabbrev_np(sigs[i]));
 		EXPECT_OUT(want);
 		EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", quoted(self->r.err));
-		EXPECT_EQ(0, nr_rules()) TH_LOG("SIG%s left a rule", sigabbrev_np(sigs[i]));
+		EXPECT_EQ(0, kfi_rules_count()) TH_LOG("SIG%s left a rule", sigabbrev_np(sigs[i]));
 		EXPECT_TRUE(dead(cmd));
 	}
 }
@@ -392,7 +367,7 @@ TEST_F(scenario, arming_is_all_or_nothing)
 	EXPECT_STREQ(self->r.err,
 		     "kfictl: cannot arm rule b: kfi_no_such_function: no such function is loaded (error -2)\n");
 	EXPECT_OUT("1..0\nBail out! cannot arm rule b: kfi_no_such_function");
-	EXPECT_EQ(0, nr_rules());
+	EXPECT_EQ(0, kfi_rules_count());
 	EXPECT_FALSE(exists(T "/ran")) TH_LOG("the command ran");
 	ASSERT_LT(0, kfi_read(T "/bad.xml", self->r.out, sizeof(self->r.out)));
 	EXPECT_NE(NULL, strstr(self->r.out, "errors=\"1\""));
@@ -403,7 +378,7 @@ TEST_F(scenario, arming_is_all_or_nothing)
 	kfictl_run(&self->r, T "/bad.scn", NULL);
 	EXPECT_EQ(1, self->r.rc);
 	EXPECT_STREQ("kfictl: rule b already exists\n", self->r.err);
-	EXPECT_EQ(1, nr_rules());
+	EXPECT_EQ(1, kfi_rules_count());
 	EXPECT_TRUE(exists(KFI_RULES "/b"));
 	EXPECT_EQ(0, kfi_rule_rm("b"));
 }
@@ -447,7 +422,7 @@ TEST_F(scenario, scenario_errors_make_nothing)
 	kfictl_run(&self->r, T "/err.scn", "--", "true", NULL);
 	EXPECT_EQ(2, self->r.rc);
 	EXPECT_STREQ("", self->r.out);
-	EXPECT_ERR("kfictl: " T "/err.scn:6: unknown key 'bogus' in [rule b]: the keys are ");
+	EXPECT_ERR("kfictl: " T "/err.scn:6: unknown key 'bogus' (value '1') in [rule b]: ");
 	EXPECT_EQ(1, lines(self->r.err));
 
 	ASSERT_EQ(0, write_file(T "/err.scn", "[rule a]\ntarget = vfs_mkdir\n"));

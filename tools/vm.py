@@ -534,6 +534,8 @@ def scenario(args):
         for l in run.console_lines[-50:]:
             print("  | " + l)
     rc = state["rc"] if state["rc"] is not None else 1
+    if state["rc"] is not None:
+        print("vm.py: kfictl run exited with %d" % rc)
     return rc or (1 if problems else 0)
 
 

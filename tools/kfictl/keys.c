@@ -274,8 +274,8 @@ int kfictl_value_check(const char *key, const char *val, char *err,
 	const struct key *k = key_find(key);
 
 	if (!k) {
-		snprintf(err, len, "unknown key '%s': the keys are %s", key,
-			 kfictl_key_list());
+		snprintf(err, len, "unknown key '%s' (value '%s'): the keys are %s",
+			 key, val, kfictl_key_list());
 		return -EINVAL;
 	}
 	if (!k->ok(val)) {
@@ -296,8 +296,8 @@ int kfictl_kv_parse(const char *arg, char *key, const char **val, char *err,
 		return -EINVAL;
 	}
 	if (eq - arg >= KFICTL_KEY_LEN) {
-		snprintf(err, len, "unknown key '%.*s...': the keys are %s",
-			 KFICTL_KEY_LEN / 2, arg, kfictl_key_list());
+		snprintf(err, len, "unknown key '%.*s...' (value '%s'): the keys are %s",
+			 KFICTL_KEY_LEN / 2, arg, eq + 1, kfictl_key_list());
 		return -EINVAL;
 	}
 	snprintf(key, KFICTL_KEY_LEN, "%.*s", (int)(eq - arg), arg);

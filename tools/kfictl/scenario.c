@@ -148,8 +148,9 @@ static int rule_key(struct parser *p, const char *key, const char *val)
 			    key, key);
 	if (kfictl_value_check(key, val, msg, sizeof(msg))) {
 		if (!kfictl_key_form(key))
-			return fail(p, "unknown key '%s' in [rule %s]: the keys are %s",
-				    key, r->name, SCN_RULE_KEYS);
+			return fail(p,
+				    "unknown key '%s' (value '%s') in [rule %s]: the keys are %s",
+				    key, val, r->name, SCN_RULE_KEYS);
 		return fail(p, "%s", msg);
 	}
 	for (int i = 0; i < r->nr_kv; i++)
@@ -237,8 +238,9 @@ static int run_key(struct parser *p, const char *key, const char *val)
 		s->kernel_log = !strcmp(val, "clean");
 		return 0;
 	}
-	return fail(p, "unknown key '%s' in [run]: the keys are command, exit, timeout, kernel_log",
-		    key);
+	return fail(p,
+		    "unknown key '%s' (value '%s') in [run]: the keys are command, exit, timeout, kernel_log",
+		    key, val);
 }
 
 static int parse_line(struct parser *p, char *l)

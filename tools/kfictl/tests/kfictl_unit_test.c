@@ -98,9 +98,9 @@ TEST(kv_bad)
 		{ "retval", "malformed 'retval': expected KEY=VALUE" },
 		{ "=5", "malformed '=5': expected KEY=VALUE" },
 		{ "bogus=1",
-		  "unknown key 'bogus': the keys are target, action, retval, args, probability, interval, times, space, pid, children, comm, caller, verbose",
+		  "unknown key 'bogus' (value '1'): the keys are target, action, retval, args, probability, interval, times, space, pid, children, comm, caller, verbose",
 		},
-		{ "enabled=1", "unknown key 'enabled': the keys are " },
+		{ "enabled=1", "unknown key 'enabled' (value '1'): the keys are " },
 		{ "target=",
 		  "bad value '' for target: expected a function, SYM or MODULE:SYM (vfs_mkdir)",
 		},
@@ -187,7 +187,7 @@ TEST(kv_key_too_long)
 	strcpy(arg + 100, "=1");
 	EXPECT_EQ(-EINVAL, kfictl_kv_parse(arg, key, &val, err, sizeof(err)));
 	EXPECT_EQ(0, strncmp(err, "unknown key 'kkkk", 17)) TH_LOG("%s", err);
-	EXPECT_NE(NULL, strstr(err, "...': the keys are target"));
+	EXPECT_NE(NULL, strstr(err, "...' (value '1'): the keys are target"));
 }
 
 static const char full[] =
@@ -290,7 +290,7 @@ TEST(scenario_bad)
 		},
 		{ "[run]\n[run]\n", "s.scn:2: a second [run]: expected one [run] section" },
 		{ "[rule r]\ntarget = f\nbogus = 1\n",
-		  "s.scn:3: unknown key 'bogus' in [rule r]: the keys are target, action, retval, args, probability, interval, times, space, comm, caller, verbose, expect",
+		  "s.scn:3: unknown key 'bogus' (value '1') in [rule r]: the keys are target, action, retval, args, probability, interval, times, space, comm, caller, verbose, expect",
 		},
 		{ "[rule r]\ntarget = f\nretval = foo\n",
 		  "s.scn:3: bad value 'foo' for retval: expected a number (-28, 0x1f) or an errno name (-ENOSPC)",
@@ -315,7 +315,7 @@ TEST(scenario_bad)
 		  "s.scn: no rule: expected at least one [rule NAME] section" },
 		{ "", "s.scn: no rule: expected at least one [rule NAME] section" },
 		{ "[run]\nbogus = 1\n",
-		  "s.scn:2: unknown key 'bogus' in [run]: the keys are command, exit, timeout, kernel_log",
+		  "s.scn:2: unknown key 'bogus' (value '1') in [run]: the keys are command, exit, timeout, kernel_log",
 		},
 		{ "[run]\ncommand =\n", "s.scn:2: empty command: expected a value" },
 		{ "[run]\ncommand = a\ncommand = b\n",
