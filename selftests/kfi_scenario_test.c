@@ -8,6 +8,7 @@
  * output stays off the TAP; the kernel log check sees a stack trace; and
  * --junit writes a well-formed report.
  */
+#include <grp.h>
 #include <signal.h>
 
 #include "kselftest_harness.h"
@@ -27,7 +28,10 @@ struct proc {
 	int out, err;
 };
 
-static int spawn(struct proc *p, char **args)
+#define NOBODY		65534
+
+/* Starts "kfictl run ARGS...", as root or as uid and gid 65534. */
+static int spawn_as(struct proc *p, char **args, bool nobody)
 {
 	const char *bin = getenv("KFICTL") ?: "kfictl";
 	char *argv[32] = { (char *)bin, "run" };
@@ -46,6 +50,9 @@ static int spawn(struct proc *p, char **args)
 		dup2(err[1], 2);
 		close(out[0]);
 		close(err[0]);
+		if (nobody && (setgroups(0, NULL) || setgid(NOBODY) ||
+			       setuid(NOBODY)))
+			_exit(126);
 		execvp(bin, argv);
 		_exit(127);
 	}
@@ -54,6 +61,11 @@ static int spawn(struct proc *p, char **args)
 	p->out = out[0];
 	p->err = err[0];
 	return 0;
+}
+
+static int spawn(struct proc *p, char **args)
+{
+	return spawn_as(p, args, false);
 }
 
 static int finish(struct proc *p, struct run *r)
@@ -438,6 +450,25 @@ TEST_F(scenario, scenario_errors_make_nothing)
 	kfictl_run(&self->r, T "/err.scn", "--timeout", "x", NULL);
 	EXPECT_EQ(2, self->r.rc);
 	EXPECT_ERR("kfictl: run: bad value 'x' for --timeout");
+}
+
+TEST_F(scenario, not_root)
+{
+	static char * const args[] = { T "/root.scn", NULL };
+	struct proc p;
+
+	ASSERT_EQ(0, write_file(T "/root.scn",
+				"[rule a]\ntarget = vfs_mkdir\n"
+				"[run]\ncommand = touch /tmp/kfi_scn/ran\n"));
+	ASSERT_EQ(0, chmod(T, 0777));
+	ASSERT_EQ(0, spawn_as(&p, (char **)args, true));
+	finish(&p, &self->r);
+	ASSERT_NE(126, self->r.rc) TH_LOG("could not become uid %d", NOBODY);
+	EXPECT_EQ(1, self->r.rc);
+	EXPECT_STREQ(self->r.err,
+		     "kfictl: cannot create rule a: Permission denied (EACCES); kfictl must run as root\n");
+	EXPECT_OUT("Bail out! cannot create rule a: Permission denied (EACCES)");
+	EXPECT_FALSE(exists(T "/ran")) TH_LOG("the command ran");
 }
 
 TEST_F(scenario, junit_is_well_formed)

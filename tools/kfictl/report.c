@@ -182,7 +182,7 @@ void scn_junit(FILE *f, const struct scn_report *r)
 	if (r->bail[0]) {
 		fputs("    <testcase classname=\"", f);
 		xml(f, r->scenario);
-		fputs("\" name=\"set-up\">\n      <error message=\"", f);
+		fputs("\" name=\"kfictl run\">\n      <error message=\"", f);
 		xml(f, r->bail);
 		fputs("\"/>\n    </testcase>\n", f);
 	}

@@ -247,24 +247,30 @@ static void child(int go, const sigset_t *mask, const struct scenario *s,
 static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
 
 /*
- * Waits for the command until it exits, the timeout or a signal to kfictl.
- * Returns 0, or the signal that interrupted the run.
+ * Waits for the command until it exits, the timeout or a signal to kfictl,
+ * then kills its process group (what it left running, or all of it) and
+ * reaps it. The command is reaped last: until then its pid, which is the
+ * group's id, cannot be reused. Returns 0, or the signal that interrupted
+ * the run.
  */
 static int wait_command(pid_t pid, const struct scenario *s,
 			struct scn_outcome *o, double start)
 {
 	double deadline = start + s->timeout;
 	struct timespec ts;
+	siginfo_t info;
 	sigset_t set;
-	int sig;
+	int sig = 0;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	for (size_t i = 0; i < ARRAY_SIZE(stops); i++)
 		sigaddset(&set, stops[i]);
 	for (;;) {
-		if (waitpid(pid, &o->status, WNOHANG) == pid)
-			return 0;
+		info.si_pid = 0;
+		if (!waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) &&
+		    info.si_pid == pid)
+			break;
 		if (s->timeout) {
 			double left = deadline - now();
 
@@ -278,15 +284,13 @@ static int wait_command(pid_t pid, const struct scenario *s,
 		} else {
 			sig = sigwaitinfo(&set, NULL);
 		}
-		if (sig < 0 || sig == SIGCHLD)
-			continue;
-		kill(-pid, SIGKILL);
-		waitpid(pid, &o->status, 0);
-		return sig;
+		if (sig > 0 && sig != SIGCHLD)
+			break;
+		sig = 0;
 	}
 	kill(-pid, SIGKILL);
 	waitpid(pid, &o->status, 0);
-	return 0;
+	return sig;
 }
 
 /* A signal to stop, already pending: 0 if none. */
@@ -326,6 +330,8 @@ static int run_scenario(const struct scenario *s, char **argv,
 	for (size_t i = 0; i < ARRAY_SIZE(stops); i++)
 		sigaddset(&block, stops[i]);
 	sigprocmask(SIG_BLOCK, &block, &old);
+	/* An ignored SIGCHLD, inherited, would reap the command for us. */
+	signal(SIGCHLD, SIG_DFL);
 
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (kmsg >= 0)
@@ -378,8 +384,6 @@ static int run_scenario(const struct scenario *s, char **argv,
 	close(go[1]);
 	sig = wait_command(pid, s, o, start);
 	o->seconds = now() - start;
-	/* Whatever the command left running in its process group. */
-	kill(-pid, SIGKILL);
 	rc = remove_rules(s, made, o);
 	kmsg_scan(kmsg, o);
 	if (kmsg >= 0)

@@ -666,7 +666,7 @@ TEST(tap_and_junit)
 	xml = report(&r, true);
 	EXPECT_NE(NULL, strstr(xml, "<testsuites tests=\"1\" failures=\"0\" errors=\"1\">"));
 	expect_in(_metadata, xml,
-		  "name=\"set-up\">\n      <error message=\"cannot arm rule b: g: &lt;gone&gt;\"/>");
+		  "name=\"kfictl run\">\n      <error message=\"cannot arm rule b: g: &lt;gone&gt;\"/>");
 	EXPECT_EQ(1, count(xml, "<testcase "));
 	EXPECT_EQ(1, scn_failed(&r));
 	free(tap);
