@@ -30,8 +30,15 @@ struct proc {
 
 #define NOBODY		65534
 
-/* Starts "kfictl run ARGS...", as root or as uid and gid 65534. */
-static int spawn_as(struct proc *p, char **args, bool nobody)
+/* How kfictl is started. */
+enum start {
+	AS_ROOT,
+	AS_NOBODY,	/* uid and gid 65534, no groups */
+	TERM_PENDING,	/* with a SIGTERM blocked and pending from the start */
+};
+
+/* Starts "kfictl run ARGS...". */
+static int spawn_as(struct proc *p, char **args, enum start how)
 {
 	const char *bin = getenv("KFICTL") ?: "kfictl";
 	char *argv[32] = { (char *)bin, "run" };
@@ -50,9 +57,18 @@ static int spawn_as(struct proc *p, char **args, bool nobody)
 		dup2(err[1], 2);
 		close(out[0]);
 		close(err[0]);
-		if (nobody && (setgroups(0, NULL) || setgid(NOBODY) ||
-			       setuid(NOBODY)))
+		if (how == AS_NOBODY && (setgroups(0, NULL) || setgid(NOBODY) ||
+					 setuid(NOBODY)))
 			_exit(126);
+		if (how == TERM_PENDING) {
+			sigset_t set;
+
+			/* A pending signal survives execve(). */
+			sigemptyset(&set);
+			sigaddset(&set, SIGTERM);
+			sigprocmask(SIG_BLOCK, &set, NULL);
+			raise(SIGTERM);
+		}
 		execvp(bin, argv);
 		_exit(127);
 	}
@@ -65,7 +81,7 @@ static int spawn_as(struct proc *p, char **args, bool nobody)
 
 static int spawn(struct proc *p, char **args)
 {
-	return spawn_as(p, args, false);
+	return spawn_as(p, args, AS_ROOT);
 }
 
 static int finish(struct proc *p, struct run *r)
@@ -334,6 +350,25 @@ TEST_F(scenario, signal_removes_rules_and_kills_the_command)
 	}
 }
 
+/* A signal that comes while the rules are made: they are all removed. */
+TEST_F(scenario, signal_before_the_command_starts)
+{
+	static char * const args[] = { T "/early.scn", NULL };
+	struct proc p;
+
+	ASSERT_EQ(0, write_file(T "/early.scn",
+				"[rule a]\ntarget = vfs_mkdir\n[rule b]\ntarget = vfs_rmdir\n"
+				"[run]\ncommand = touch /tmp/kfi_scn/ran\n"));
+	ASSERT_EQ(0, spawn_as(&p, (char **)args, TERM_PENDING));
+	finish(&p, &self->r);
+	EXPECT_EQ(1, self->r.rc);
+	EXPECT_STREQ(self->r.err,
+		     "kfictl: interrupted by SIGTERM before the command started, the rules removed\n");
+	EXPECT_OUT("1..0\nBail out! interrupted by SIGTERM before the command started");
+	EXPECT_FALSE(exists(T "/ran")) TH_LOG("the command ran");
+	EXPECT_EQ(0, kfi_rules_count());
+}
+
 TEST_F(scenario, crash_of_the_command)
 {
 	ASSERT_EQ(0, write_file(T "/crash.scn",
@@ -461,7 +496,7 @@ TEST_F(scenario, not_root)
 				"[rule a]\ntarget = vfs_mkdir\n"
 				"[run]\ncommand = touch /tmp/kfi_scn/ran\n"));
 	ASSERT_EQ(0, chmod(T, 0777));
-	ASSERT_EQ(0, spawn_as(&p, (char **)args, true));
+	ASSERT_EQ(0, spawn_as(&p, (char **)args, AS_NOBODY));
 	finish(&p, &self->r);
 	ASSERT_NE(126, self->r.rc) TH_LOG("could not become uid %d", NOBODY);
 	EXPECT_EQ(1, self->r.rc);

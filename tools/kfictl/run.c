@@ -293,21 +293,23 @@ static int wait_command(pid_t pid, const struct scenario *s,
 	return sig;
 }
 
-/* A signal to stop, already pending: 0 if none. */
+/* A signal to stop that is already pending, taken; 0 if none. */
 static int stop_pending(void)
 {
 	struct timespec zero = { 0 };
 	sigset_t set;
+	int sig;
 
 	sigemptyset(&set);
 	for (size_t i = 0; i < ARRAY_SIZE(stops); i++)
 		sigaddset(&set, stops[i]);
-	return sigtimedwait(&set, NULL, &zero) > 0 ? 1 : 0;
+	sig = sigtimedwait(&set, NULL, &zero);
+	return sig > 0 ? sig : 0;
 }
 
 /*
- * Runs @s; fills @rep. Returns 0, or -1 if a rule could not be removed
- * (already said on stderr).
+ * Runs @s; fills @rep (rep->bail when the command could not run). Returns
+ * 0, or -1 if a rule could not be removed (already said on stderr).
  */
 static int run_scenario(const struct scenario *s, char **argv,
 			struct scn_report *rep)
@@ -316,7 +318,7 @@ static int run_scenario(const struct scenario *s, char **argv,
 	char msg[SCN_ERR_LEN] = "";
 	struct scn_outcome *o;
 	sigset_t block, old;
-	int go[2], kmsg, sig = 0, rc;
+	int go[2], kmsg, sig, rc = 0;
 	double start;
 	pid_t pid;
 
@@ -339,16 +341,16 @@ static int run_scenario(const struct scenario *s, char **argv,
 	if (pipe2(go, O_CLOEXEC)) {
 		snprintf(rep->bail, sizeof(rep->bail), "cannot make a pipe: %s",
 			 strerror(errno));
-		free(o);
-		return 0;
+		goto out;
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		snprintf(rep->bail, sizeof(rep->bail), "cannot fork: %s",
 			 strerror(errno));
-		free(o);
-		return 0;
+		close(go[0]);
+		close(go[1]);
+		goto out;
 	}
 	if (pid == 0) {
 		close(go[1]);
@@ -357,14 +359,16 @@ static int run_scenario(const struct scenario *s, char **argv,
 	close(go[0]);
 	setpgid(pid, pid);
 
-	rc = 0;
 	for (int i = 0; !rc && i < s->nr_rules; i++)
 		rc = make_rule(&s->rules[i], pid, &made[i], msg, sizeof(msg));
 	for (int i = 0; !rc && i < s->nr_rules; i++)
 		rc = arm_rule(s->rules[i].name, msg, sizeof(msg));
-	if (!rc && stop_pending()) {
+	sig = rc ? 0 : stop_pending();
+	if (sig) {
 		rc = -EINTR;
-		snprintf(msg, sizeof(msg), "interrupted before the command started");
+		snprintf(msg, sizeof(msg),
+			 "interrupted by SIG%s before the command started, the rules removed",
+			 sigabbrev_np(sig) ?: "?");
 	}
 	if (rc) {
 		/* The command never starts: EOF on the pipe ends it. */
@@ -372,10 +376,7 @@ static int run_scenario(const struct scenario *s, char **argv,
 		waitpid(pid, NULL, 0);
 		snprintf(rep->bail, sizeof(rep->bail), "%s", msg);
 		rc = remove_rules(s, made, NULL);
-		free(o);
-		if (kmsg >= 0)
-			close(kmsg);
-		return rc;
+		goto out;
 	}
 
 	start = now();
@@ -386,13 +387,14 @@ static int run_scenario(const struct scenario *s, char **argv,
 	o->seconds = now() - start;
 	rc = remove_rules(s, made, o);
 	kmsg_scan(kmsg, o);
-	if (kmsg >= 0)
-		close(kmsg);
 	scn_judge(s, o, rep);
 	if (sig)
 		snprintf(rep->bail, sizeof(rep->bail),
 			 "interrupted by SIG%s: the command was killed, the rules removed",
 			 sigabbrev_np(sig) ?: "?");
+out:
+	if (kmsg >= 0)
+		close(kmsg);
 	free(o);
 	return rc;
 }
