@@ -3,7 +3,7 @@
  * kfictl: kfi's rules and hotfixes from the command line, instead of
  * mkdir and echo in /sys/kernel/config/kfi. See Documentation/kfictl.rst.
  *
- *   kfictl add nospace target=do_mkdirat retval=-ENOSPC pid=1234
+ *   kfictl add nospace target=vfs_mkdir retval=-ENOSPC pid=1234
  *   kfictl list
  *   kfictl rm nospace
  *
