@@ -34,32 +34,28 @@ extern const unsigned int kfi_arch_exception_preempt_offset;
 /* Number of arguments passed in registers that kfi can read and write. */
 #define KFI_ARCH_NR_ARGS	6
 
-/* Argument @n (1-based) of the call at function entry. */
-unsigned long kfi_arch_get_arg(struct pt_regs *regs, unsigned int n);
-void kfi_arch_set_arg(struct pt_regs *regs, unsigned int n, unsigned long val);
-
-/* At function return: replace the value the function returned. */
-void kfi_arch_set_retval(struct pt_regs *regs, unsigned long val);
-
 /*
- * At function entry: make the call return @val at once, without running the
- * body. The probe handler must then return 1 and its kprobe must have a
- * post_handler (which keeps the probe from being jump-optimized).
+ * Inline, in each architecture's kfi_arch_regs.h (arch/ARCH/, on the
+ * include path for this architecture only):
+ *
+ * kfi_arch_get_arg(regs, n), kfi_arch_set_arg(regs, n, val)
+ *	Argument @n (1-based) of the call at function entry.
+ * kfi_arch_set_retval(regs, val)
+ *	At function return: replace the value the function returned.
+ * kfi_arch_skip_call(regs, val)
+ *	At function entry: make the call return @val at once, without running
+ *	the body. The probe handler must then return 1 and its kprobe must
+ *	have a post_handler (which keeps the probe from being jump-optimized).
+ * kfi_arch_redirect(regs, addr)
+ *	At function entry: continue at @addr, a function with the same
+ *	prototype, which returns straight to the original caller. Same rules
+ *	as above.
+ * kfi_arch_ftrace_continue(regs, addr)
+ *	At a probe that rides on ftrace, whose call site is at @addr: go on
+ *	after that call site, as kprobes itself would when the handler
+ *	returns 0. Same rules as above.
  */
-void kfi_arch_skip_call(struct pt_regs *regs, unsigned long val);
-
-/*
- * At function entry: continue at @addr, a function with the same prototype,
- * which returns straight to the original caller. Same rules as above.
- */
-void kfi_arch_redirect(struct pt_regs *regs, unsigned long addr);
-
-/*
- * At a probe that rides on ftrace, whose call site is at @addr: go on after
- * that call site, as kprobes itself would when the handler returns 0. Same
- * rules as above.
- */
-void kfi_arch_ftrace_continue(struct pt_regs *regs, unsigned long addr);
+#include <kfi_arch_regs.h>
 
 /*
  * At function entry: the address the call will return to, seen through a

@@ -10,9 +10,14 @@
 #define KFI_CORE_H
 
 #include <linux/kallsyms.h>
+#include <linux/kprobes.h>
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/types.h>
+
+#include "arch/kfi_arch.h"
 
 struct pt_regs;
 struct kfi_attach;
@@ -94,8 +99,32 @@ const char *kfi_attach_symbol(const struct kfi_attach *a);
 /* At a function's entry, in a probe handler: the return address. */
 unsigned long kfi_caller(struct pt_regs *regs);
 
-/* In a probe handler: whether the probed call was made in task context. */
-bool kfi_call_in_task(void);
+/*
+ * Whether this CPU's current probe hit came through the breakpoint
+ * exception rather than ftrace. Set by the core at the start of every entry
+ * handler; handlers do not nest on a CPU.
+ */
+DECLARE_PER_CPU(bool, kfi_hit_by_exception);
+
+/**
+ * kfi_call_in_task() - whether the probed call runs in task context
+ *
+ * in_task() does not answer this in a probe handler: a breakpoint-based
+ * probe may run with the counts of an NMI (x86), although the call it
+ * stopped was made by a task. This looks at preempt_count() as the probed
+ * code saw it. Inline: it is on every filtered call's path.
+ *
+ * Context: entry probe handler (entry or want_ret callback).
+ * Return: true unless the call was made in NMI, hard or soft IRQ context.
+ */
+static nokprobe_inline bool kfi_call_in_task(void)
+{
+	unsigned long count = preempt_count();
+
+	if (__this_cpu_read(kfi_hit_by_exception))
+		count -= kfi_arch_exception_preempt_offset;
+	return !(count & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET));
+}
 
 /* Resolving symbols without kallsyms_lookup_name(). */
 struct kfi_symbol {

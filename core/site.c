@@ -73,12 +73,8 @@ struct kfi_ret_pending {
 
 static DEFINE_PER_CPU(struct kfi_ret_pending, kfi_ret_pending);
 
-/*
- * Whether this CPU's current probe hit came through the breakpoint
- * exception rather than ftrace (see kfi_call_in_task()). Set at the start
- * of every entry handler; handlers do not nest on a CPU.
- */
-static DEFINE_PER_CPU(bool, kfi_hit_by_exception);
+/* See core.h: set at the start of every entry handler. */
+DEFINE_PER_CPU(bool, kfi_hit_by_exception);
 
 /*
  * kfi_core_mutex protects kfi_sites, every site's fields and attachment list
@@ -690,26 +686,6 @@ unsigned long kfi_caller(struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(kfi_caller);
 
-/**
- * kfi_call_in_task() - whether the probed call runs in task context
- *
- * in_task() does not answer this in a probe handler: a breakpoint-based
- * probe may run with the counts of an NMI (x86), although the call it
- * stopped was made by a task. This looks at preempt_count() as the probed
- * code saw it.
- *
- * Context: entry probe handler (entry or want_ret callback).
- * Return: true unless the call was made in NMI, hard or soft IRQ context.
- */
-bool kfi_call_in_task(void)
-{
-	unsigned long count = preempt_count();
-
-	if (__this_cpu_read(kfi_hit_by_exception))
-		count -= kfi_arch_exception_preempt_offset;
-	return !(count & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET));
-}
-NOKPROBE_SYMBOL(kfi_call_in_task);
 
 static int kfi_core_module_event(struct notifier_block *nb,
 				 unsigned long event, void *data)

@@ -64,7 +64,9 @@ int kfi_symbol_parse(const char *target, char *module, char *name,
 		if (!kfi_symbol_char(sym[i]))
 			return -EINVAL;
 	if (plus) {
-		int err = kstrtoul(plus + 1, 0, offset);
+		/* A digit first: kstrtoul() alone takes "sym++5" too. */
+		int err = isdigit(plus[1]) ? kstrtoul(plus + 1, 0, offset) :
+					     -EINVAL;
 
 		if (err)
 			return err;

@@ -98,8 +98,7 @@ int kfi_rule_status(struct kfi_rule *rule, char *buf, size_t len);
 void kfi_inject_set_enabled(bool on);
 bool kfi_inject_enabled(void);
 
-/* policy.c */
-bool kfi_rule_should_inject(struct kfi_rule *rule, unsigned long caller);
+/* policy.c; the hit path is in policy.h */
 void kfi_rule_reset(struct kfi_rule *rule);
 int kfi_inject_init(void);
 void kfi_inject_exit(void);

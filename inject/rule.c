@@ -17,6 +17,7 @@
 
 #include "arch/kfi_arch.h"
 #include "inject/inject.h"
+#include "inject/policy.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -38,11 +39,11 @@ const char * const kfi_action_names[KFI_NR_ACTIONS] = {
 	[KFI_ACTION_ARGS] = "args",
 };
 
-static void kfi_rule_report(struct kfi_rule *rule, long value)
+static void kfi_rule_report_slow(struct kfi_rule *rule, long value,
+				 int verbose)
 {
 	const char *func = kfi_attach_symbol(&rule->attach);
 	const char *action = kfi_action_names[rule->conf.action];
-	int verbose = READ_ONCE(rule->conf.verbose);
 
 	trace_kfi_inject(rule->name, func, action, value);
 	if (!verbose || !__ratelimit(&kfi_verbose_rs))
@@ -52,14 +53,22 @@ static void kfi_rule_report(struct kfi_rule *rule, long value)
 	if (verbose > 1)
 		dump_stack();
 }
-NOKPROBE_SYMBOL(kfi_rule_report);
+NOKPROBE_SYMBOL(kfi_rule_report_slow);
 
-static unsigned long kfi_rule_caller(struct kfi_rule *rule,
-				     struct pt_regs *regs)
+/* An injection: traced and logged when asked for, else nothing to do. */
+static nokprobe_inline void kfi_rule_report(struct kfi_rule *rule, long value)
+{
+	int verbose = READ_ONCE(rule->conf.verbose);
+
+	if (verbose || trace_kfi_inject_enabled())
+		kfi_rule_report_slow(rule, value, verbose);
+}
+
+static nokprobe_inline unsigned long kfi_rule_caller(struct kfi_rule *rule,
+						     struct pt_regs *regs)
 {
 	return rule->caller_end ? kfi_caller(regs) : 0;
 }
-NOKPROBE_SYMBOL(kfi_rule_caller);
 
 static enum kfi_verdict kfi_rule_return(struct kfi_attach *a,
 					struct pt_regs *regs, bool ret_hooked)

@@ -201,7 +201,8 @@ static inline bool fz_symbol(const char *s, bool offset_ok)
 		if (!isascii(sym[i]) ||
 		    !(isalnum(sym[i]) || strchr("_.$", sym[i])))
 			return false;
-	if (plus && (!offset_ok || k_strtoull(plus + 1, 0, &off)))
+	if (plus && (!offset_ok || !k_digit(plus[1]) ||
+		     k_strtoull(plus + 1, 0, &off)))
 		return false;
 	return true;
 }

@@ -68,6 +68,8 @@ static const struct bad_input target_bad[] = {
 	BAD("kfi_tt_ret+-1", EINVAL),
 	BAD("kfi_tt_ret+0x", EINVAL),
 	BAD("kfi_tt_ret+0x10+1", EINVAL),
+	BAD("kfi_tt_ret++0x10", EINVAL),
+	BAD("kfi_tt_ret+ 16", EINVAL),
 	BAD("kfi_tt_ret+0x10\n\n", EINVAL),
 	BAD("kfi_tt_ret+99999999999999999999999", ERANGE),
 	BAD("+0x10", EINVAL),
