@@ -121,8 +121,10 @@ $(KFICTL): $(KFICTL_SRCS) $(KFICTL_HDRS)
 	@mkdir -p $(dir $@)
 	$(CROSS_COMPILE)gcc $(TEST_CFLAGS) -o $@ $(KFICTL_SRCS)
 
+# One line when every test passes; the whole TAP when one fails.
 unit: $(UNIT_BIN)
-	$(UNIT_BIN)
+	@out=$$($(UNIT_BIN) 2>&1) && echo "$$out" | tail -n 1 | sed 's/^# /unit: /' || \
+		{ echo "$$out"; exit 1; }
 
 $(UNIT_BIN): $(UNIT_SRCS) $(KFICTL_HDRS) $(KSFT_INC)/kselftest_harness.h
 	@mkdir -p $(dir $@)
