@@ -12,6 +12,9 @@
 #   make kfictl          the command-line tool, static, in tools/kfictl/.build/
 #   make install         kfi.ko, headers, Module.symvers, kfictl and its man
 #                        page (DESTDIR, PREFIX); make install-check tests it
+#   make unit            kfictl's host unit tests (make check runs them first)
+#   make scenario SCENARIO=FILE [OVERLAY=DIR]
+#                        boot the guest, run kfictl run FILE there, exit with it
 #
 # ARCH=arm64 cross-builds for, and boots, Debian's arm64 kernel instead.
 # KDIR defaults to the headers of the kernel the tests boot (Debian's
@@ -88,8 +91,14 @@ KFICTL_LIBS	:= -isystem $(ARM64_LIBBPF)/usr/include \
 		   -L$(ARM64_LIBBPF)/usr/lib/aarch64-linux-gnu $(KFICTL_LIBS)
 endif
 
-.PHONY: all modules samples clean setup check demo lint selftests stress bench kfictl
-.PHONY: install install-check
+# kfictl's parsers, tested on the build machine (native gcc, no guest):
+# every source but the one with main(), linked with the host's libraries.
+UNIT_BIN	:= tools/kfictl/.build/host/kfictl_unit_test
+UNIT_SRCS	:= tools/kfictl/tests/kfictl_unit_test.c \
+		   $(filter-out tools/kfictl/kfictl.c,$(KFICTL_SRCS))
+
+.PHONY: all modules samples clean setup check demo lint selftests stress bench kfictl \
+	unit scenario install install-check
 
 all: modules
 
@@ -154,6 +163,15 @@ install: $(KFICTL)
 install-check:
 	@sh tools/install-check.sh '$(KDIR)' '$(TARCH)'
 
+# One line when every test passes; the whole TAP when one fails.
+unit: $(UNIT_BIN)
+	@out=$$($(UNIT_BIN) 2>&1) && echo "$$out" | tail -n 1 | sed 's/^# /unit: /' || \
+		{ echo "$$out"; exit 1; }
+
+$(UNIT_BIN): $(UNIT_SRCS) $(KFICTL_HDRS) $(KSFT_INC)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	gcc $(TEST_CFLAGS) -Itools/kfictl -o $@ $(UNIT_SRCS) -lbpf -lelf -lz
+
 $(BENCH_RUN): bench/kfi_bench_run.c
 	@mkdir -p $(dir $@)
 	$(CROSS_COMPILE)gcc $(TEST_CFLAGS) -o $@ $<
@@ -177,7 +195,7 @@ define build_for_vm
 	$(MAKE) --no-print-directory $(1) KDIR=$$k && echo "$$k" > $(BUILT_FOR)
 endef
 
-check: setup
+check: setup unit
 	$(call build_for_vm,modules samples selftests)
 	@$(VM) check $(if $(T),--filter '$(T)')
 
@@ -193,6 +211,12 @@ bench: setup
 	@python3 tools/bench.py --kernel $(KERNEL) --arch $(TARCH) \
 		--out $(BENCH_OUT) $(if $(QUICK),--quick) \
 		$(if $(BENCH_APPEND),--append '$(BENCH_APPEND)')
+
+# A user's scenario in the guest: kfi, kfictl, and OVERLAY's files.
+scenario: setup
+	@test -n "$(SCENARIO)" || { echo "make scenario: SCENARIO=FILE is required" >&2; exit 2; }
+	$(call build_for_vm,modules $(KFICTL))
+	@$(VM) scenario --scenario '$(SCENARIO)' $(if $(OVERLAY),--overlay '$(OVERLAY)')
 
 demo: setup
 	$(call build_for_vm,modules samples)

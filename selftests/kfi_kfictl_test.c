@@ -32,17 +32,6 @@ struct run {
 	char err[4096];
 };
 
-static void drain(int fd, char *buf, size_t len)
-{
-	size_t n = 0;
-	ssize_t r;
-
-	while (n < len - 1 && (r = read(fd, buf + n, len - 1 - n)) > 0)
-		n += r;
-	buf[n] = '\0';
-	close(fd);
-}
-
 static void child_setup(enum run_as as)
 {
 	switch (as) {
@@ -96,8 +85,8 @@ static int kfictl_as(struct run *r, enum run_as as, ...)
 	close(out[1]);
 	close(err[1]);
 	/* Both fit in a pipe's buffer: reading one after the other is safe. */
-	drain(out[0], r->out, sizeof(r->out));
-	drain(err[0], r->err, sizeof(r->err));
+	kfi_drain(out[0], r->out, sizeof(r->out));
+	kfi_drain(err[0], r->err, sizeof(r->err));
 	if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
 		r->rc = WEXITSTATUS(status);
 	return r->rc;
@@ -111,20 +100,6 @@ static bool rule_exists(const char *name)
 	struct stat st;
 
 	return stat(kfi_path(p, sizeof(p), name, NULL), &st) == 0;
-}
-
-static int nr_rules(void)
-{
-	DIR *d = opendir(KFI_RULES);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
 }
 
 static int lines(const char *s)
@@ -254,6 +229,7 @@ TEST_F(kfictl, help_names_every_command)
 		"usage: kfictl", "list [--json]", "add NAME target=SYM",
 		"rm NAME", "--all", "enable NAME", "disable NAME",
 		"hotfix list", "hotfix enable", "hotfix disable", "Exit status",
+		"run SCENARIO [--junit FILE] [--timeout SECONDS] [-- COMMAND...]",
 	};
 	static const char * const helps[] = { "help", "--help" };
 
@@ -327,13 +303,10 @@ TEST_F(kfictl, add_disarmed_configures_without_arming)
 TEST_F(kfictl, failing_add_leaves_nothing_and_says_why)
 {
 	static const struct { const char *kv[3], *msg; } bad[] = {
-		{ { "retval=foo" },
-		  "rule bad: the kernel refused retval=foo: Invalid argument (EINVAL)" },
-		{ { "probability=101" },
-		  "the kernel refused probability=101: Numerical result out of range (ERANGE)" },
-		{ { "comm=a_name_far_too_long_for_comm" },
-		  "the kernel refused comm=a_name_far_too_long_for_comm: " },
-		{ { "times=3", "pid=0" }, "the kernel refused pid=0: " },
+		/* In add's form, but the kernel knows no such errno. */
+		{ { "retval=-EFOO" },
+		  "rule bad: the kernel refused retval=-EFOO: Invalid argument (EINVAL)" },
+		{ { "times=3", "retval=EBAR" }, "the kernel refused retval=EBAR: " },
 		{ { "target=kfi_no_such_function" },
 		  "cannot arm rule bad: kfi_no_such_function: no such function" },
 		{ { "action=args" }, "cannot arm rule bad: " },
@@ -452,13 +425,13 @@ TEST_F(kfictl, rm_named_and_all)
 		ASSERT_EQ(0, kfictl(&self->r, "add", names[i], "target=kfi_tt_ret"));
 	EXPECT_EQ(0, kfictl(&self->r, "rm", "a"));
 	EXPECT_FALSE(rule_exists("a"));
-	EXPECT_EQ(3, nr_rules());
+	EXPECT_EQ(3, kfi_rules_count());
 	/* An unknown name fails the command, not the names around it. */
 	kfictl(&self->r, "rm", "nosuch", "b");
 	EXPECT_FAILS(1, "kfictl: no rule named nosuch");
 	EXPECT_FALSE(rule_exists("b"));
 	EXPECT_EQ(0, kfictl(&self->r, "rm", "--all"));
-	EXPECT_EQ(0, nr_rules());
+	EXPECT_EQ(0, kfi_rules_count());
 	EXPECT_EQ(0, kfictl(&self->r, "rm", "--all")) TH_LOG("nothing to remove is fine");
 }
 
@@ -538,7 +511,8 @@ static const struct {
 } errors[] = {
 	{ { "frob" }, 2, "kfictl: unknown command 'frob' (see kfictl --help)" },
 	{ { "add", "r", "target=kfi_tt_ret", "bogus=1" }, 2,
-	  "kfictl: add: unknown key 'bogus'" },
+	  "kfictl: add: unknown key 'bogus' (value '1'): the keys are target, action, retval, args, probability, interval, times, space, pid, children, comm, caller, verbose (see",
+	},
 	{ { "add", "r", "target=kfi_tt_ret", "retval" }, 2,
 	  "kfictl: add: malformed 'retval': expected KEY=VALUE" },
 	{ { "add", "r", "=5", "target=kfi_tt_ret" }, 2, "kfictl: add: malformed '=5'" },
@@ -555,8 +529,22 @@ static const struct {
 	{ { "disable", "nosuch" }, 1, "kfictl: no rule named nosuch" },
 	{ { "rm", "nosuch" }, 1, "kfictl: no rule named nosuch" },
 	{ { "hotfix", "enable", "nosuch" }, 1, "kfictl: no hotfix named nosuch" },
-	{ { "add", "r", "target=kfi_tt_ret", "times=x" }, 1,
-	  "kfictl: rule r: the kernel refused times=x: Invalid argument (EINVAL)" },
+	/* Values not in their form: refused before anything is made. */
+	{ { "add", "r", "target=kfi_tt_ret", "times=x" }, 2,
+	  "kfictl: add: bad value 'x' for times: expected -1 (no limit) or a whole number (see kfictl --help)",
+	},
+	{ { "add", "r", "target=kfi_tt_ret", "retval=foo" }, 2,
+	  "kfictl: add: bad value 'foo' for retval: expected a number (-28, 0x1f) or an errno name (-ENOSPC)",
+	},
+	{ { "add", "r", "target=kfi_tt_ret", "probability=101" }, 2,
+	  "kfictl: add: bad value '101' for probability: expected a percentage from 0 to 100" },
+	{ { "add", "r", "target=kfi_tt_ret", "comm=a_name_far_too_long_for_comm" }, 2,
+	  "kfictl: add: bad value 'a_name_far_too_long_for_comm' for comm: expected a task name, at most 15",
+	},
+	{ { "add", "r", "target=kfi_tt_ret", "pid=0" }, 2,
+	  "kfictl: add: bad value '0' for pid: expected up to 16 process ids" },
+	{ { "add", "r", "target=a b" }, 2,
+	  "kfictl: add: bad value 'a b' for target: expected a function, SYM or MODULE:SYM" },
 };
 
 TEST_F(kfictl, each_error_has_its_message_and_status)
@@ -567,7 +555,7 @@ TEST_F(kfictl, each_error_has_its_message_and_status)
 		kfictl(&self->r, a[0], a[1], a[2], a[3], a[4]);
 		TH_LOG("row %zu: kfictl %s %s", i, a[0], a[1] ?: "");
 		EXPECT_FAILS(errors[i].rc, errors[i].msg);
-		EXPECT_EQ(0, nr_rules()) TH_LOG("a rule was left behind");
+		EXPECT_EQ(0, kfi_rules_count()) TH_LOG("a rule was left behind");
 	}
 }
 

@@ -183,6 +183,33 @@ static inline void kfi_rules_clear(void)
 	closedir(d);
 }
 
+/* How many rules exist, or -1 if the rules directory cannot be read. */
+static inline int kfi_rules_count(void)
+{
+	DIR *d = opendir(KFI_RULES);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* Reads @fd to its end (or @len - 1 bytes) into @buf, and closes it. */
+static inline void kfi_drain(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while (n < len - 1 && (r = read(fd, buf + n, len - 1 - n)) > 0)
+		n += r;
+	buf[n] = '\0';
+	close(fd);
+}
+
 static inline bool kfi_module_loaded(const char *name)
 {
 	char p[128];

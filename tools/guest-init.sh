@@ -3,7 +3,7 @@
 #
 # /init of the test guest: mounts what a real machine has, loads configfs, kfi
 # and the test target module the way an administrator would (modprobe), runs
-# the selftests or the demo, and powers off. Everything it and the tests print
+# the selftests, the demo, the benchmark or a scenario, and powers off. Everything it and the tests print
 # goes to ttyS1; the kernel console stays alone on ttyS0.
 
 /bin/busybox --install -s
@@ -55,6 +55,11 @@ check)
 	;;
 demo)
 	sh /kfi/demo.sh
+	;;
+scenario)
+	# make scenario: the user's scenario, as kfictl run on a real machine.
+	kfictl run "$(cat /kfi/scenario)"
+	echo "KFI-RC kfictl $?"
 	;;
 bench)
 	modprobe kfi_bench || echo "init: modprobe kfi_bench failed"

@@ -72,7 +72,7 @@ man="$dest$prefix/share/man/man8/kfictl.8"
 rst="$top/Documentation/kfictl.rst"
 # Every command of the usage, in the man page and the rst.
 for cmd in list add rm enable disable describe "hotfix list" "hotfix enable" \
-	   "hotfix disable" --force --disarmed --json; do
+	   "hotfix disable" run --junit --timeout --force --disarmed --json; do
 	if [ "$arch" = "$(uname -m)" ]; then
 		"$kfictl" --help | grep -q -- "$cmd" ||
 			fail "kfictl --help does not name '$cmd'"

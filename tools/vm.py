@@ -11,6 +11,9 @@ guest prints that matters reaches the host on two serial ports:
 
   vm.py check [--filter PATTERN]   run the selftests, print "N passed, N failed"
   vm.py demo                        run the narrated scenario (tools/demo.sh)
+  vm.py scenario --scenario FILE [--overlay DIR]
+                                    run "kfictl run FILE" in the guest, with
+                                    DIR's files, and exit with its status
 """
 
 import argparse
@@ -39,7 +42,7 @@ KERNEL_REPORTS = re.compile(
     r"detected stalls|kernel BUG|unreferenced object|sleeping function called"
 )
 
-TIME_LIMIT = {"check": 420, "demo": 180, "bench": 1500}
+TIME_LIMIT = {"check": 420, "demo": 180, "bench": 1500, "scenario": 600}
 
 # Environment variables passed on to the tests in the guest, all numbers.
 TEST_ENV = ("KFI_STRESS_SECONDS", "KFI_FUZZ_SEED")
@@ -174,7 +177,8 @@ def find_kos():
     return kos
 
 
-def build_initramfs(work, kernel, mode, filt, bench_args=""):
+def build_initramfs(work, kernel, mode, filt, bench_args="", scenario=None,
+                    overlay=None):
     stage = os.path.join(work, "initramfs")
     for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev",
               "tmp", "etc", "root", "kfi/tests"):
@@ -216,6 +220,19 @@ def build_initramfs(work, kernel, mode, filt, bench_args=""):
     kfictl = os.path.join(TOP, "tools/kfictl/.build", kernel.arch, "kfictl")
     if os.path.exists(kfictl):
         shutil.copy(kfictl, os.path.join(stage, "bin/kfictl"))
+    # The sample scenarios, which a test runs with kfictl run.
+    os.makedirs(os.path.join(stage, "kfi/scenarios"))
+    for scn in glob.glob(os.path.join(TOP, "samples/scenarios/*.scn")):
+        shutil.copy(scn, os.path.join(stage, "kfi/scenarios"))
+    # make scenario: the user's files first, laid over the guest's root,
+    # then the scenario, in /kfi/run/ under its own name.
+    if overlay:
+        shutil.copytree(overlay, stage, symlinks=True, dirs_exist_ok=True)
+    if scenario:
+        os.makedirs(os.path.join(stage, "kfi/run"), exist_ok=True)
+        shutil.copy(scenario, os.path.join(stage, "kfi/run"))
+        with open(os.path.join(stage, "kfi/scenario"), "w") as f:
+            f.write("/kfi/run/" + os.path.basename(scenario) + "\n")
     with open(os.path.join(stage, "kfi/bench_args"), "w") as f:
         f.write(bench_args + "\n")
     with open(os.path.join(stage, "kfi/mode"), "w") as f:
@@ -475,16 +492,66 @@ def demo(args):
     return 0
 
 
+def scenario(args):
+    """make scenario: kfictl run in the guest; its exit status, or 1."""
+    if not os.path.isfile(args.scenario):
+        die("no scenario file %s" % args.scenario)
+    if args.overlay and not os.path.isdir(args.overlay):
+        die("OVERLAY=%s is not a directory" % args.overlay)
+    kernel = Kernel(args.kernel, args.arch)
+    img = build_initramfs(args.work, kernel, "scenario", None,
+                          scenario=args.scenario, overlay=args.overlay)
+    run = Run(args.work, kernel, img, "scenario")
+    state = {"rc": None, "ended": False, "taint": None}
+
+    def line(l):
+        if l.startswith("KFI-RC "):
+            state["rc"] = int(l.split()[2])
+        elif l.startswith("KFI-END"):
+            state["ended"] = True
+        elif l.startswith("KFI-TAINT "):
+            state["taint"] = int(l.split()[1])
+        elif not l.startswith("KFI-"):
+            print(l, flush=True)
+
+    run.run(line)
+    problems = []
+    if run.timed_out:
+        problems.append("the VM did not finish within %d s" % run.limit)
+    elif state["rc"] is None or not state["ended"]:
+        problems.append("the VM stopped before kfictl run finished "
+                        "(panic, oops or reboot)")
+    reports = [l for l in run.console_lines if KERNEL_REPORTS.search(l)]
+    if reports:
+        problems.append("the kernel log shows a report:\n  " +
+                        "\n  ".join(reports[:10]))
+    if state["taint"] is not None and state["taint"] & ~ALLOWED_TAINT:
+        problems.append("the kernel is tainted: %d" % state["taint"])
+    for p in problems:
+        print("vm.py: " + p)
+    if problems:
+        print("vm.py: last 50 console lines (all: .cache/last-scenario/console.log):")
+        for l in run.console_lines[-50:]:
+            print("  | " + l)
+    rc = state["rc"] if state["rc"] is not None else 1
+    if state["rc"] is not None:
+        print("vm.py: kfictl run exited with %d" % rc)
+    return rc or (1 if problems else 0)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", choices=("check", "demo", "kdir"),
+    ap.add_argument("mode", choices=("check", "demo", "scenario", "kdir"),
                     help="kdir: print the headers directory of --kernel")
     ap.add_argument("--kernel", default=os.environ.get("KERNEL") or "stock",
                     help="stock (default), rt, cloud or debug")
     ap.add_argument("--arch", default="x86_64", help="x86_64 (default) or arm64")
     ap.add_argument("--filter", help="run only tests whose name matches "
                     "(shell pattern or substring of fixture.variant.test)")
+    ap.add_argument("--scenario", help="scenario: the file kfictl runs")
+    ap.add_argument("--overlay", help="scenario: a directory whose files "
+                    "are laid over the guest's root")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="print every line the tests print")
     args = ap.parse_args()
@@ -497,7 +564,7 @@ def main():
     # .cache/last-check (or last-demo) for a look at its logs.
     args.work = tempfile.mkdtemp(prefix="run.", dir=CACHE)
     try:
-        rc = check(args) if args.mode == "check" else demo(args)
+        rc = {"check": check, "demo": demo, "scenario": scenario}[args.mode](args)
     finally:
         last = os.path.join(CACHE, "last-" + args.mode)
         shutil.rmtree(last, ignore_errors=True)

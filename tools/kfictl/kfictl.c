@@ -3,7 +3,7 @@
  * kfictl: kfi's rules and hotfixes from the command line, instead of
  * mkdir and echo in /sys/kernel/config/kfi. See Documentation/kfictl.rst.
  *
- *   kfictl add nospace target=do_mkdirat retval=-ENOSPC pid=1234
+ *   kfictl add nospace target=vfs_mkdir retval=-ENOSPC pid=1234
  *   kfictl list
  *   kfictl rm nospace
  *
@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "kfictl.h"
+#include "keys.h"
+#include "scenario.h"
 
 static const char usage[] =
 "usage: kfictl COMMAND [ARGS]\n"
@@ -35,13 +37,17 @@ static const char usage[] =
 "  hotfix list                   hotfixes, one line per function\n"
 "  hotfix enable NAME...         switch a hotfix's redirects on\n"
 "  hotfix disable NAME...        switch them off\n"
+"  run SCENARIO [--junit FILE] [--timeout SECONDS] [-- COMMAND...]\n"
+"                                arm a scenario's rules for a command, check\n"
+"                                its expectations, print TAP; rules removed\n"
 "  help, --help                  this text\n"
 "\n"
 "Keys of add (see Documentation/kfi.rst for their formats):\n"
 "  target action retval args probability interval times space\n"
 "  pid children comm caller verbose\n"
 "\n"
-"Exit status: 0 success, 1 failure, 2 usage error.\n";
+"Exit status: 0 success, 1 failure, 2 usage error.\n"
+"run: 0 every expectation held, 1 one failed, 2 usage or scenario error.\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -239,43 +245,70 @@ static const char * const hotfix_head[] = {
 	"MISSED",
 };
 
-/* The hotfix table, or the hotfixes' JSON array. */
-static int list_hotfixes(bool json)
+/*
+ * Shows the item of each directory in @dir with @show, which reads it and
+ * adds it to @t or prints its JSON (after a comma unless @first). @show
+ * returns 0, -ENOENT for an item removed meanwhile, or another -errno
+ * (already said), which stops the listing.
+ */
+static int list_dir(const char *dir, bool json, struct table *t,
+		    int (*show)(const char *name, bool json, bool first,
+				struct table *t))
 {
-	struct table t = { .cols = 7 };
-	struct kfictl_hotfix h;
 	char **names;
 	int n, err, rc = KFICTL_OK;
 
-	n = kfictl_names(KFI_HOTFIX_DIR, &names);
+	n = kfictl_names(dir, &names);
 	if (n < 0) {
-		kfictl_err(n, "cannot list %s", KFI_HOTFIX_DIR);
+		kfictl_err(n, "cannot list %s", dir);
 		return KFICTL_FAIL;
 	}
-	if (json)
-		printf("\"hotfixes\":[");
-	else
-		table_add(&t, hotfix_head);
 	for (int i = 0, shown = 0; i < n; i++) {
-		err = kfictl_hotfix_read(names[i], &h);
+		err = show(names[i], json, !shown, t);
 		if (err == -ENOENT)
 			continue;
 		if (err) {
 			rc = KFICTL_FAIL;
 			break;
 		}
-		if (json) {
-			printf("%s", shown++ ? "," : "");
-			json_hotfix(&h);
-		} else {
-			hotfix_rows(&t, &h);
-		}
+		shown++;
 	}
+	kfictl_names_free(names, n);
+	return rc;
+}
+
+static int show_hotfix(const char *name, bool json, bool first,
+		       struct table *t)
+{
+	struct kfictl_hotfix h;
+	int err = kfictl_hotfix_read(name, &h);
+
+	if (err)
+		return err;
+	if (json) {
+		printf("%s", first ? "" : ",");
+		json_hotfix(&h);
+	} else {
+		hotfix_rows(t, &h);
+	}
+	return 0;
+}
+
+/* The hotfix table, or the hotfixes' JSON array. */
+static int list_hotfixes(bool json)
+{
+	struct table t = { .cols = 7 };
+	int rc;
+
+	if (json)
+		printf("\"hotfixes\":[");
+	else
+		table_add(&t, hotfix_head);
+	rc = list_dir(KFI_HOTFIX_DIR, json, &t, show_hotfix);
 	if (json)
 		printf("]");
 	else
 		table_print(&t);
-	kfictl_names_free(names, n);
 	return rc;
 }
 
@@ -284,53 +317,47 @@ static const char * const rule_head[] = {
 	"MISSED", "FILTERS",
 };
 
+static int show_rule(const char *name, bool json, bool first, struct table *t)
+{
+	struct kfictl_rule r;
+	char filters[1024];
+	int err = kfictl_rule_read(name, &r);
+
+	if (err)
+		return err;
+	if (json) {
+		printf("%s", first ? "" : ",");
+		json_rule(&r);
+	} else {
+		const char * const row[] = {
+			r.name, r.target[0] ? r.target : "-", r.action,
+			!strcmp(r.action, "args") ?
+				(r.args[0] ? r.args : "-") : r.retval,
+			rule_state(&r), r.hits, r.injected, r.missed, filters,
+		};
+
+		rule_filters(&r, filters, sizeof(filters));
+		table_add(t, row);
+	}
+	return 0;
+}
+
 static int cmd_list(int argc, char **argv)
 {
 	struct table t = { .cols = 9 };
-	struct kfictl_rule r;
 	bool json = false;
-	char **names, filters[1024];
-	int n, err, rc = KFICTL_OK;
+	int rc;
 
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json")))
 		return usage_error("list: unexpected argument '%s'", argv[1]);
 	json = argc == 2;
 	if (kfictl_check_kfi())
 		return KFICTL_FAIL;
-	n = kfictl_names(KFI_RULES_DIR, &names);
-	if (n < 0) {
-		kfictl_err(n, "cannot list %s", KFI_RULES_DIR);
-		return KFICTL_FAIL;
-	}
 	if (json)
 		printf("{\"rules\":[");
 	else
 		table_add(&t, rule_head);
-	for (int i = 0, shown = 0; i < n; i++) {
-		err = kfictl_rule_read(names[i], &r);
-		if (err == -ENOENT)
-			continue;
-		if (err) {
-			rc = KFICTL_FAIL;
-			break;
-		}
-		if (json) {
-			printf("%s", shown++ ? "," : "");
-			json_rule(&r);
-		} else {
-			const char * const row[] = {
-				r.name, r.target[0] ? r.target : "-", r.action,
-				!strcmp(r.action, "args") ?
-					(r.args[0] ? r.args : "-") : r.retval,
-				rule_state(&r), r.hits, r.injected, r.missed,
-				filters,
-			};
-
-			rule_filters(&r, filters, sizeof(filters));
-			table_add(&t, row);
-		}
-	}
-	kfictl_names_free(names, n);
+	rc = list_dir(KFI_RULES_DIR, json, &t, show_rule);
 	if (rc) {
 		if (json)
 			putchar('\n');
@@ -346,14 +373,6 @@ static int cmd_list(int argc, char **argv)
 	if (json)
 		printf("}\n");
 	return rc;
-}
-
-static bool rule_key(const char *key)
-{
-	for (size_t i = 0; i < kfictl_nr_rule_keys; i++)
-		if (!strcmp(key, kfictl_rule_keys[i]))
-			return true;
-	return false;
 }
 
 /* Prints why arming failed: the kernel's status line, or the errno. */
@@ -383,23 +402,19 @@ static int cmd_add(int argc, char **argv)
 		return usage_error("add: bad rule name '%s'", name);
 	/* Everything is checked before anything is made. */
 	for (int i = 2; i < argc; i++) {
-		const char *eq = strchr(argv[i], '=');
-		char key[64];
+		char key[KFICTL_KEY_LEN], msg[1024];
+		const char *val;
 
 		if (!strcmp(argv[i], "--disarmed") || !strcmp(argv[i], "--force")) {
 			disarmed |= argv[i][2] == 'd';
 			force |= argv[i][2] == 'f';
 			continue;
 		}
-		if (!eq || eq == argv[i])
-			return usage_error("add: malformed '%s': expected KEY=VALUE",
-					   argv[i]);
-		snprintf(key, sizeof(key), "%.*s", (int)(eq - argv[i]), argv[i]);
-		if (!rule_key(key))
-			return usage_error("add: unknown key '%s'", key);
+		if (kfictl_kv_parse(argv[i], key, &val, msg, sizeof(msg)))
+			return usage_error("add: %s", msg);
 		for (int k = 0; k < 4; k++)
 			if (!strcmp(key, kfictl_rule_keys[k]))
-				last[k] = eq + 1;
+				last[k] = val;
 	}
 	if (!last[0])
 		return usage_error("add: %s is required", "target=SYM");
@@ -592,5 +607,7 @@ int main(int argc, char **argv)
 		return cmd_hotfix(argc, argv);
 	if (!strcmp(cmd, "describe"))
 		return kfictl_describe(argc, argv);
+	if (!strcmp(cmd, "run"))
+		return kfictl_cmd_run(argc, argv);
 	return usage_error("unknown command '%s'", cmd);
 }
