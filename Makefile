@@ -219,7 +219,7 @@ scenario: setup
 	@$(VM) scenario --scenario '$(SCENARIO)' $(if $(OVERLAY),--overlay '$(OVERLAY)')
 
 demo: setup
-	$(call build_for_vm,modules samples)
+	$(call build_for_vm,modules samples $(KFICTL))
 	@$(VM) demo
 
 # checkpatch types we ignore, and why (this is the one place they are listed):

@@ -61,10 +61,19 @@ run "rmdir $cfs/rules/exists"
 
 say "Every injection is a tracepoint: kfi:kfi_inject"
 run "echo 1 > /sys/kernel/tracing/events/kfi/kfi_inject/enable"
-run "mkdir $cfs/rules/io && echo do_mkdirat > $cfs/rules/io/target && echo -EIO > $cfs/rules/io/retval && echo 1 > $cfs/rules/io/times && echo 1 > $cfs/rules/io/enabled"
+run "mkdir $cfs/rules/io && echo vfs_mkdir > $cfs/rules/io/target && echo -EIO > $cfs/rules/io/retval && echo 1 > $cfs/rules/io/times && echo 1 > $cfs/rules/io/enabled"
 run "mkdir /tmp/traced-1; mkdir /tmp/traced-2 && echo 'second mkdir worked (times=1)'"
 run "grep kfi_inject /sys/kernel/tracing/trace"
 run "echo 0 > /sys/kernel/tracing/events/kfi/kfi_inject/enable; rmdir $cfs/rules/io"
+
+say "kfictl: the same from the command line, and resilience tests from a file"
+run "kfictl describe vfs_mkdir"
+run "kfictl add nospace target=vfs_mkdir retval=-ENOSPC comm=demo-victim"
+run "kfictl list"
+run "kfictl rm nospace"
+run "cat /kfi/scenarios/mkdir-enospc.scn | grep -v '^#'"
+run "kfictl run /kfi/scenarios/mkdir-enospc.scn"
+run "kfictl list   # every rule the run made is gone"
 
 say "A hotfix: a module has a bug, another module fixes it (samples/hotfix/)"
 hf=$cfs/hotfixes/kfi_sample_fix
