@@ -19,6 +19,14 @@
  *	CPUs' batch times, R how many times the target's body ran, F how many
  *	times the replacement (kfi_bench_fixed) ran instead.
  *
+ *   /sys/kernel/debug/kfi_bench/batch
+ *	write "N" (1 to 1024): registers bare kprobes (empty handlers, with a
+ *	post-handler, as kfi's) on kfi_bench_f000 to the Nth with one
+ *	register_kprobes() call, then removes them with one
+ *	unregister_kprobes() call, each timed: the kprobes API's own cost
+ *	of arming and disarming N functions at once, the floor under kfi's
+ *	control plane; read: "n=N register_ns=R unregister_ns=U".
+ *
  * kfi_bench_f000 to kfi_bench_f3ff are 1024 more functions for rules to be
  * armed on (the scaling, control plane and memory arms); nothing calls them.
  * bench/Kbuild generates them (kfi_bench_others.c).
@@ -405,6 +413,77 @@ static ssize_t kfi_bench_run_write(struct file *file, const char __user *ubuf,
 	return len;
 }
 
+#define KFI_BENCH_NR_OTHERS	1024
+
+/*
+ * N bare kprobes on N functions, registered and removed in one call each.
+ * Under kfi_bench_mutex only to keep the runs apart.
+ */
+static int kfi_bench_batch(int n, char *res, size_t len)
+{
+	struct kprobe *kps, **kpp;
+	char (*names)[KSYM_NAME_LEN];
+	u64 t0, t1, t2;
+	int i, err = -ENOMEM;
+
+	kps = kcalloc(n, sizeof(*kps), GFP_KERNEL);
+	kpp = kcalloc(n, sizeof(*kpp), GFP_KERNEL);
+	names = kcalloc(n, sizeof(*names), GFP_KERNEL);
+	if (!kps || !kpp || !names)
+		goto out;
+	for (i = 0; i < n; i++) {
+		snprintf(names[i], sizeof(names[i]), "kfi_bench:kfi_bench_f%03x",
+			 i);
+		kps[i].symbol_name = names[i];
+		kps[i].pre_handler = kfi_bench_pre_empty;
+		kps[i].post_handler = kfi_bench_post_empty;
+		kpp[i] = &kps[i];
+	}
+	t0 = ktime_get_ns();
+	err = register_kprobes(kpp, n);
+	t1 = ktime_get_ns();
+	if (err)
+		goto out;
+	unregister_kprobes(kpp, n);
+	t2 = ktime_get_ns();
+	snprintf(res, len, "n=%d register_ns=%llu unregister_ns=%llu\n", n,
+		 t1 - t0, t2 - t1);
+out:
+	kfree(names);
+	kfree(kpp);
+	kfree(kps);
+	return err;
+}
+
+static ssize_t kfi_bench_batch_write(struct file *file,
+				     const char __user *ubuf, size_t len,
+				     loff_t *pos)
+{
+	char buf[16], *s = kfi_bench_input(ubuf, len, buf, sizeof(buf));
+	int n, err;
+
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	err = kstrtoint(s, 10, &n);
+	if (err)
+		return err;
+	if (n < 1 || n > KFI_BENCH_NR_OTHERS)
+		return -ERANGE;
+	mutex_lock(&kfi_bench_mutex);
+	err = kfi_bench_batch(n, file->private_data, KFI_BENCH_RESULT_LEN);
+	mutex_unlock(&kfi_bench_mutex);
+	return err ?: len;
+}
+
+static const struct file_operations kfi_bench_batch_fops = {
+	.owner		= THIS_MODULE,
+	.open		= kfi_bench_open,
+	.release	= kfi_bench_release,
+	.read		= kfi_bench_read,
+	.write		= kfi_bench_batch_write,
+	.llseek		= default_llseek,
+};
+
 static const struct file_operations kfi_bench_probe_fops = {
 	.owner		= THIS_MODULE,
 	.open		= kfi_bench_open,
@@ -432,6 +511,8 @@ static int __init kfi_bench_init(void)
 			    &kfi_bench_probe_fops);
 	debugfs_create_file("run", 0600, kfi_bench_dir, NULL,
 			    &kfi_bench_run_fops);
+	debugfs_create_file("batch", 0600, kfi_bench_dir, NULL,
+			    &kfi_bench_batch_fops);
 	return 0;
 }
 

@@ -644,6 +644,43 @@ static void read_meminfo(long *slab, long *percpu)
 }
 
 /*
+ * The floor under the control plane: N bare kprobes on the same N functions,
+ * registered with one register_kprobes() call and removed with one
+ * unregister_kprobes() call, timed in the kernel.
+ */
+static void bare_batch(int round, int n)
+{
+	char val[16], res[128], arm[40], ref[40];
+	unsigned long long reg, unreg;
+	int fd, got, len;
+	ssize_t r = -1;
+
+	/* The result is the open file's: write, then read, on one fd. */
+	fd = open(BENCH "/batch", O_RDWR);
+	len = snprintf(val, sizeof(val), "%d", n);
+	if (fd >= 0 && write(fd, val, len) == len)
+		r = pread(fd, res, sizeof(res) - 1, 0);
+	if (fd >= 0)
+		close(fd);
+	if (r <= 0) {
+		fprintf(stderr, "kfi_bench_run: batch %d failed\n", n);
+		return;
+	}
+	res[r] = '\0';
+	if (sscanf(res, "n=%d register_ns=%llu unregister_ns=%llu", &got, &reg,
+		   &unreg) != 3 || got != n) {
+		fprintf(stderr, "kfi_bench_run: batch: '%s'\n", res);
+		return;
+	}
+	snprintf(arm, sizeof(arm), "ref.cp.register_%d", n);
+	snprintf(ref, sizeof(ref), "ref.cp.register_%d", plan->cp_n[0]);
+	emit_wall(arm, n == plan->cp_n[0] ? NULL : ref, round, n, reg / 1e6);
+	snprintf(arm, sizeof(arm), "ref.cp.unregister_%d", n);
+	snprintf(ref, sizeof(ref), "ref.cp.unregister_%d", plan->cp_n[0]);
+	emit_wall(arm, n == plan->cp_n[0] ? NULL : ref, round, n, unreg / 1e6);
+}
+
+/*
  * Arms and disarms N rules on N functions, N in cp_n, the Ns in a shuffled
  * order each round: the wall time of the "enabled" writes alone.
  */
@@ -676,6 +713,7 @@ static void control_plane(void)
 			snprintf(arm, sizeof(arm), "cp.disarm_%d", n);
 			snprintf(ref, sizeof(ref), "cp.disarm_%d", plan->cp_n[0]);
 			emit_wall(arm, n == plan->cp_n[0] ? NULL : ref, r, n, t2 - t1);
+			bare_batch(r, n);
 out:
 			others_rm("cp", 0, n);
 		}
@@ -775,6 +813,8 @@ static void list(void)
 	for (j = 0; j < 3; j++) {
 		printf("wall cp.arm_%d\n", plan->cp_n[j]);
 		printf("wall cp.disarm_%d\n", plan->cp_n[j]);
+		printf("wall ref.cp.register_%d\n", plan->cp_n[j]);
+		printf("wall ref.cp.unregister_%d\n", plan->cp_n[j]);
 	}
 	printf("wall cp.add_beside_armed\nwall cp.remove_beside_armed\n");
 	printf("memory mem.per_rule_%d\n", plan->bg_many);

@@ -55,7 +55,7 @@ GOALS = (
      "cpu.return.one", 1.2, "ratio",
      ("cpu.kprobe_ipmod.all", "cpu.kprobe_ipmod.one")),
     ("disarming {cp} rules / 1 (wall)", "cp.disarm_{cp}", "cp.disarm_1", 10.0,
-     "medians", None),
+     "medians", ("ref.cp.unregister_{cp}", "ref.cp.unregister_1")),
 )
 MEM_LIMIT = 2048
 
