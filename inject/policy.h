@@ -7,10 +7,11 @@
  * call, and most calls are filtered out. The rare, slow parts (a walk up the
  * process tree, a random draw) stay out of line in policy.c.
  *
- * Checks run cheapest and most selective first, like the kernel's
- * should_fail(): global switch, times budget, process, comm, caller, space,
- * interval, probability; then the times budget is taken, atomically, so that
- * "times" is exact however many CPUs race for the last injection.
+ * Checks run in the order of the kernel's should_fail(): global switch, the
+ * tasks the rule is aimed at (pid, children, comm: only their calls are
+ * hits), times budget, caller, space, interval, probability; then the times
+ * budget is taken, atomically, so that "times" is exact however many CPUs
+ * race for the last injection.
  */
 #ifndef KFI_POLICY_H
 #define KFI_POLICY_H
@@ -48,6 +49,20 @@ static nokprobe_inline bool kfi_match_task(const struct kfi_rule_conf *conf)
 	return conf->children && kfi_match_ancestors(conf);
 }
 
+/*
+ * Whether the current call comes from a task the rule is aimed at (pid,
+ * children, comm): only those calls are the rule's hits.
+ */
+static nokprobe_inline bool kfi_rule_aimed_at_current(const struct kfi_rule_conf *conf)
+{
+	if (conf->nr_pids && (!kfi_call_in_task() || !kfi_match_task(conf)))
+		return false;
+	if (conf->comm[0] && (!kfi_call_in_task() ||
+			      strncmp(current->comm, conf->comm, TASK_COMM_LEN)))
+		return false;
+	return true;
+}
+
 static nokprobe_inline bool kfi_chance(u32 ppm)
 {
 	if (ppm >= KFI_PROB_ONE)
@@ -61,7 +76,8 @@ static nokprobe_inline bool kfi_chance(u32 ppm)
  * @caller:	the call's return address, or 0 when the rule has no caller
  *		filter
  *
- * Counts the call in the rule's hits, and the injection in its budget.
+ * Counts the call in the rule's hits if it comes from a task the rule is
+ * aimed at, and the injection in its budget.
  *
  * Context: probe handler (preemption disabled).
  * Return: true if the rule injects into this call.
@@ -72,16 +88,11 @@ static nokprobe_inline bool kfi_rule_should_inject(struct kfi_rule *rule,
 	const struct kfi_rule_conf *conf = &rule->conf;
 	unsigned long interval = conf->interval;
 
-	if (!READ_ONCE(kfi_inject_on))
+	if (!READ_ONCE(kfi_inject_on) || !kfi_rule_aimed_at_current(conf))
 		return false;
 	this_cpu_inc(rule->stats->hits);
 
 	if (conf->times >= 0 && atomic_long_read(&rule->budget) <= 0)
-		return false;
-	if (conf->nr_pids && (!kfi_call_in_task() || !kfi_match_task(conf)))
-		return false;
-	if (conf->comm[0] && (!kfi_call_in_task() ||
-			      strncmp(current->comm, conf->comm, TASK_COMM_LEN)))
 		return false;
 	if (rule->caller_end &&
 	    (caller < rule->caller_start || caller >= rule->caller_end))

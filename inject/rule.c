@@ -119,13 +119,15 @@ NOKPROBE_SYMBOL(kfi_rule_replace);
 
 /*
  * Every kretprobe instance is held by a call still inside the function:
- * this call is neither counted in hits nor can be injected into.
+ * this call, if it comes from a task the rule is aimed at, is counted here,
+ * neither in hits nor as an injection.
  */
 static void kfi_rule_ret_missed(struct kfi_attach *a)
 {
 	struct kfi_rule *rule = container_of(a, struct kfi_rule, attach);
 
-	this_cpu_inc(rule->stats->missed);
+	if (READ_ONCE(kfi_inject_on) && kfi_rule_aimed_at_current(&rule->conf))
+		this_cpu_inc(rule->stats->missed);
 }
 NOKPROBE_SYMBOL(kfi_rule_ret_missed);
 
