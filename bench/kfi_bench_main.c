@@ -27,6 +27,11 @@
  *	of arming and disarming N functions at once, the floor under kfi's
  *	control plane; read: "n=N register_ns=R unregister_ns=U".
  *
+ *   /sys/kernel/config/kfi_bench/
+ *	mkdir makes a directory with as many attributes as a kfi rule has,
+ *	and nothing else: the memory floor of a configfs directory, which
+ *	the memory arm measures beside kfi's rules.
+ *
  * kfi_bench_f000 to kfi_bench_f3ff are 1024 more functions for rules to be
  * armed on (the scaling, control plane and memory arms); nothing calls them.
  * bench/Kbuild generates them (kfi_bench_others.c).
@@ -36,6 +41,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/configfs.h>
 #include <linux/cpu.h>
 #include <linux/debugfs.h>
 #include <linux/kprobes.h>
@@ -502,10 +508,86 @@ static const struct file_operations kfi_bench_run_fops = {
 	.llseek		= default_llseek,
 };
 
+/*
+ * The memory floor: a configfs directory with KFI_BENCH_NR_ATTRS attributes,
+ * as many as a rule (configfs/rules.c), each read as "0", none writable.
+ */
+#define KFI_BENCH_NR_ATTRS	18
+
+static ssize_t kfi_bench_attr_show(struct config_item *item, char *page)
+{
+	return sprintf(page, "0\n");
+}
+
+static char kfi_bench_attr_names[KFI_BENCH_NR_ATTRS][4];
+static struct configfs_attribute kfi_bench_attr[KFI_BENCH_NR_ATTRS];
+static struct configfs_attribute *kfi_bench_attrs[KFI_BENCH_NR_ATTRS + 1];
+
+static void kfi_bench_item_release(struct config_item *item)
+{
+	kfree(item);
+}
+
+static struct configfs_item_operations kfi_bench_item_ops = {
+	.release	= kfi_bench_item_release,
+};
+
+static const struct config_item_type kfi_bench_item_type = {
+	.ct_item_ops	= &kfi_bench_item_ops,
+	.ct_attrs	= kfi_bench_attrs,
+	.ct_owner	= THIS_MODULE,
+};
+
+static struct config_item *kfi_bench_make_item(struct config_group *group,
+					       const char *name)
+{
+	struct config_item *item = kzalloc(sizeof(*item), GFP_KERNEL);
+
+	if (!item)
+		return ERR_PTR(-ENOMEM);
+	config_item_init_type_name(item, name, &kfi_bench_item_type);
+	return item;
+}
+
+static struct configfs_group_operations kfi_bench_group_ops = {
+	.make_item	= kfi_bench_make_item,
+};
+
+static const struct config_item_type kfi_bench_root_type = {
+	.ct_group_ops	= &kfi_bench_group_ops,
+	.ct_owner	= THIS_MODULE,
+};
+
+static struct configfs_subsystem kfi_bench_subsys = {
+	.su_group = {
+		.cg_item = {
+			.ci_namebuf	= "kfi_bench",
+			.ci_type	= &kfi_bench_root_type,
+		},
+	},
+};
+
 static struct dentry *kfi_bench_dir;
 
 static int __init kfi_bench_init(void)
 {
+	int i, err;
+
+	for (i = 0; i < KFI_BENCH_NR_ATTRS; i++) {
+		snprintf(kfi_bench_attr_names[i], sizeof(kfi_bench_attr_names[i]),
+			 "a%02d", i);
+		kfi_bench_attr[i].ca_name = kfi_bench_attr_names[i];
+		kfi_bench_attr[i].ca_owner = THIS_MODULE;
+		kfi_bench_attr[i].ca_mode = 0400;
+		kfi_bench_attr[i].show = kfi_bench_attr_show;
+		kfi_bench_attrs[i] = &kfi_bench_attr[i];
+	}
+	config_group_init(&kfi_bench_subsys.su_group);
+	mutex_init(&kfi_bench_subsys.su_mutex);
+	err = configfs_register_subsystem(&kfi_bench_subsys);
+	if (err)
+		return err;
+
 	kfi_bench_dir = debugfs_create_dir("kfi_bench", NULL);
 	debugfs_create_file("probe", 0600, kfi_bench_dir, NULL,
 			    &kfi_bench_probe_fops);
@@ -522,6 +604,7 @@ static void __exit kfi_bench_exit(void)
 	mutex_lock(&kfi_bench_mutex);
 	kfi_bench_probe_remove();
 	mutex_unlock(&kfi_bench_mutex);
+	configfs_unregister_subsystem(&kfi_bench_subsys);
 }
 
 module_init(kfi_bench_init);

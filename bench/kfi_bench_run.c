@@ -620,7 +620,8 @@ static void emit_wall(const char *arm, const char *ref, int round, int n, double
 }
 
 /*
- * Slab and Percpu of /proc/meminfo, in kB, after folding every CPU's
+ * Slab and Percpu of /proc/meminfo, in kB, after dropping unused dentries
+ * and inodes and folding every CPU's
  * pending counter updates (without it, a change of some 100 kB can stay
  * invisible for a second).
  */
@@ -630,6 +631,12 @@ static void read_meminfo(long *slab, long *percpu)
 	char line[128];
 
 	*slab = *percpu = -1;
+	/*
+	 * The dentries and inodes of attribute files that were opened and
+	 * closed are a cache, not what a rule holds: drop them first (the
+	 * directories' own stay, pinned by configfs).
+	 */
+	write_file("/proc/sys/vm/drop_caches", "2");
 	write_file("/proc/sys/vm/stat_refresh", "1");
 	f = fopen("/proc/meminfo", "r");
 	if (!f)
@@ -745,6 +752,45 @@ out:
 }
 
 /*
+ * The memory floor under a rule: @n directories of kfi_bench's configfs
+ * subsystem, with as many attributes as a rule and nothing behind them.
+ */
+static void configfs_floor(int n)
+{
+	long slab[2], percpu[2];
+	char path[128], arm[40];
+	int i, made;
+
+	read_meminfo(&slab[0], &percpu[0]);
+	for (made = 0; made < n; made++) {
+		snprintf(path, sizeof(path), "/sys/kernel/config/kfi_bench/d%04d",
+			 made);
+		if (mkdir(path, 0700)) {
+			fprintf(stderr, "kfi_bench_run: mkdir %s: %s\n", path,
+				strerror(errno));
+			goto out;
+		}
+	}
+	read_meminfo(&slab[1], &percpu[1]);
+	snprintf(arm, sizeof(arm), "ref.mem.configfs_dir_%d", n);
+	json_begin("memory");
+	json_str("arm", arm, true);
+	json_int("rules", n, true);
+	json_num("bytes_per_rule",
+		 (slab[1] + percpu[1] - slab[0] - percpu[0]) * 1024.0 / n, true);
+	json_num("slab_bytes_per_rule", (slab[1] - slab[0]) * 1024.0 / n, true);
+	json_num("percpu_bytes_per_rule",
+		 (percpu[1] - percpu[0]) * 1024.0 / n, false);
+	json_end();
+out:
+	for (i = 0; i < made; i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/config/kfi_bench/d%04d",
+			 i);
+		rmdir(path);
+	}
+}
+
+/*
  * The blocks with many rules on other functions, and the memory they take:
  * Slab and Percpu before making bg_many rules, after making them, after
  * arming them. Then the bg_many block, disarm down to bg_some, that block.
@@ -755,6 +801,7 @@ static void background(void)
 	int i, n = plan->bg_many, some = plan->bg_some;
 	char suffix[32];
 
+	configfs_floor(n);
 	read_meminfo(&slab[0], &percpu[0]);
 	if (others_make("bg", 0, n))
 		goto out;
@@ -818,6 +865,7 @@ static void list(void)
 	}
 	printf("wall cp.add_beside_armed\nwall cp.remove_beside_armed\n");
 	printf("memory mem.per_rule_%d\n", plan->bg_many);
+	printf("memory ref.mem.configfs_dir_%d\n", plan->bg_many);
 }
 
 int main(int argc, char **argv)
