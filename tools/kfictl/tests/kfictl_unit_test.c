@@ -674,4 +674,55 @@ TEST(tap_and_junit)
 	free(s);
 }
 
+/*
+ * Names from the scenario go into both reports as they are: a '#' must not
+ * turn a TAP test into a TODO, nor a newline (the file's name) end a line;
+ * the XML must stay well-formed UTF-8 with markup characters in names.
+ */
+TEST(tap_and_junit_escape_names)
+{
+	struct scenario *s = calloc(1, sizeof(*s));
+	char err[SCN_ERR_LEN], *tap, *xml;
+	struct scn_report r;
+	struct scn_outcome o = { .status = EXITED(0), .kmsg_read = true };
+
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ(0, scn_parse(s, "d/a\nb.scn",
+			       "[rule t # TODO]\ntarget = f\n"
+			       "[rule \xff<\xc3\xa9>\xed\xa0\x80\xc0\xaf\\]\ntarget = g\n"
+			       "[run]\ncommand = x\n", err, sizeof(err)))
+		TH_LOG("%s", err);
+	scn_judge(s, &o, &r);
+	tap = report(&r, false);
+	ASSERT_NE(NULL, tap);
+	EXPECT_STREQ("TAP version 13\n1..4\n"
+		     "ok 1 - command finished within 60 s\n#   exited with 0\n"
+		     "not ok 2 - rule t \\# TODO injected\n"
+		     "not ok 3 - rule \xff<\xc3\xa9>\xed\xa0\x80\xc0\xaf\\\\ injected\n"
+		     "ok 4 - kernel log clean\n"
+		     "#   no warning, bug, oops, lockdep or KASAN report\n"
+		     "# a?b: 2 passed, 2 failed (0.0 s)\n", tap);
+	xml = report(&r, true);
+	ASSERT_NE(NULL, xml);
+	expect_in(_metadata, xml, "<testsuite name=\"ab\" ");
+	expect_in(_metadata, xml, " name=\"rule t # TODO injected\">");
+	expect_in(_metadata, xml,
+		  " name=\"rule ?&lt;\xc3\xa9&gt;?????\\ injected\">");
+	for (const char *p = xml; *p; p++) {
+		EXPECT_TRUE((unsigned char)*p < 0x80 || !strncmp(p, "\xc3\xa9", 2) ||
+			    !strncmp(p - 1, "\xc3\xa9", 2))
+			TH_LOG("byte 0x%02x at %zd is not in the XML's UTF-8",
+			       (unsigned char)*p, p - xml);
+	}
+	free(tap);
+	free(xml);
+
+	snprintf(r.bail, sizeof(r.bail), "cannot arm rule t # TODO: x\ny");
+	tap = report(&r, false);
+	EXPECT_STREQ("TAP version 13\n1..0\nBail out! cannot arm rule t # TODO: x?y\n"
+		     "# a?b: not run: cannot arm rule t # TODO: x?y\n", tap);
+	free(tap);
+	free(s);
+}
+
 TEST_HARNESS_MAIN
