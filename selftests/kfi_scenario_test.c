@@ -55,8 +55,11 @@ static int spawn_as(struct proc *p, char **args, enum start how)
 	if (p->pid == 0) {
 		dup2(out[1], 1);
 		dup2(err[1], 2);
+		/* Only 1 and 2: the command must not hold the pipes open. */
 		close(out[0]);
 		close(err[0]);
+		close(out[1]);
+		close(err[1]);
 		if (how == AS_NOBODY && (setgroups(0, NULL) || setgid(NOBODY) ||
 					 setuid(NOBODY)))
 			_exit(126);
@@ -401,6 +404,46 @@ TEST_F(scenario, timeout_kills_the_process_group)
 	ASSERT_LT(0, bg);
 	EXPECT_TRUE(dead(cmd));
 	EXPECT_TRUE(dead(bg)) TH_LOG("the command's background job survived");
+}
+
+/*
+ * A command that SIGKILL cannot end at once: asleep in the kernel, as in a
+ * retry loop that a rule keeps going. At the timeout the rules go all the
+ * same, while it still sleeps, and kfictl does not wait for it for ever.
+ */
+TEST_F(scenario, timeout_with_the_command_stuck_in_the_kernel)
+{
+	struct timespec t0, t1;
+	char want[256];
+	pid_t cmd;
+
+	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
+	/*
+	 * kfi_tt_sleep() is msleep(): TASK_UNINTERRUPTIBLE for 12 s. The
+	 * command lets go of kfictl's pipes, so that they end with kfictl.
+	 */
+	ASSERT_EQ(0, write_file(T "/stuck.scn",
+				"[rule a]\ntarget = vfs_rmdir\nexpect = none\n[run]\n"
+				"command = exec >/dev/null 2>&1; echo $$ > /tmp/kfi_scn/pid; "
+				"echo kfi_tt_sleep 12000 > " KFI_TT "/call\ntimeout = 1\n"));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kfictl_run(&self->r, T "/stuck.scn", NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cmd = kfi_read_long(T "/pid");
+	ASSERT_LT(0, cmd);
+	EXPECT_FALSE(dead(cmd)) TH_LOG("kfictl waited until the command died");
+	EXPECT_EQ(0, kfi_rules_count()) TH_LOG("the rules outlived kfictl run");
+	EXPECT_GT(10, t1.tv_sec - t0.tv_sec) TH_LOG("%s", quoted(self->r.err));
+	EXPECT_TAP(1, 3, 1, "stuck");
+	EXPECT_OUT("\nnot ok 1 - command finished within 1 s\n");
+	snprintf(want, sizeof(want),
+		 "kfictl: run: the command (pid %d) is still in the kernel 5 s after SIGKILL: left to run on, the rules removed\n",
+		 cmd);
+	EXPECT_ERR(want);
+	/* The next test starts without it. */
+	for (int i = 0; i < 1500 && !dead(cmd); i++)
+		usleep(10000);
+	EXPECT_TRUE(dead(cmd));
 }
 
 TEST_F(scenario, arming_is_all_or_nothing)

@@ -11,7 +11,9 @@
  * gets its own process group: a timeout or a signal to kfictl kills the
  * whole group. SIGINT, SIGTERM, SIGHUP and SIGCHLD stay blocked in kfictl
  * and are taken with sigtimedwait(): a signal that comes while rules are
- * being made waits until they can be removed again.
+ * being made waits until they can be removed again. The rules are removed
+ * before the killed command is reaped: one that SIGKILL cannot end at once
+ * may be stuck in a loop of the rules' making.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -246,12 +248,14 @@ static void child(int go, const sigset_t *mask, const struct scenario *s,
 
 static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
 
+#define REAP_SECONDS	5	/* for the command to die after SIGKILL */
+
 /*
  * Waits for the command until it exits, the timeout or a signal to kfictl,
- * then kills its process group (what it left running, or all of it) and
- * reaps it. The command is reaped last: until then its pid, which is the
- * group's id, cannot be reused. Returns 0, or the signal that interrupted
- * the run.
+ * then kills its process group (what it left running, or all of it). The
+ * command is not reaped here (reap() does, after the rules are removed):
+ * until then its pid, which is the group's id, cannot be reused. Returns
+ * 0, or the signal that interrupted the run.
  */
 static int wait_command(pid_t pid, const struct scenario *s,
 			struct scn_outcome *o, double start)
@@ -289,8 +293,37 @@ static int wait_command(pid_t pid, const struct scenario *s,
 		sig = 0;
 	}
 	kill(-pid, SIGKILL);
-	waitpid(pid, &o->status, 0);
 	return sig;
+}
+
+/*
+ * Reaps the command, killed by wait_command(). SIGKILL does not end a
+ * task asleep in the kernel (TASK_UNINTERRUPTIBLE), which may be a retry
+ * loop that the rules themselves keep going: the rules are removed before
+ * this waits, and it waits REAP_SECONDS at most, then leaves the command
+ * to init. 0 when reaped, -1 when left.
+ */
+static int reap(pid_t pid, int *status)
+{
+	double deadline = now() + REAP_SECONDS;
+	struct timespec ts;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		double left = deadline - now();
+
+		if (r == pid)
+			return 0;
+		if ((r < 0 && errno != EINTR) || left <= 0)
+			return -1;
+		/* A SIGCHLD that came before the waitpid() is still pending. */
+		ts.tv_sec = left;
+		ts.tv_nsec = (left - ts.tv_sec) * 1e9;
+		sigtimedwait(&set, NULL, &ts);
+	}
 }
 
 /* A signal to stop that is already pending, taken; 0 if none. */
@@ -386,6 +419,9 @@ static int run_scenario(const struct scenario *s, char **argv,
 	sig = wait_command(pid, s, o, start);
 	o->seconds = now() - start;
 	rc = remove_rules(s, made, o);
+	if (reap(pid, &o->status))
+		kfictl_err(0, "run: the command (pid %d) is still in the kernel %d s after SIGKILL: left to run on, the rules removed",
+			   (int)pid, REAP_SECONDS);
 	kmsg_scan(kmsg, o);
 	scn_judge(s, o, rep);
 	if (sig)
