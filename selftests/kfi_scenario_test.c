@@ -504,6 +504,22 @@ TEST_F(scenario, kernel_log_check_sees_a_stack_trace)
 	EXPECT_TAP(0, 3, 0, "trace");
 }
 
+/*
+ * A record of more than 2 KB in /dev/kmsg (900 bytes written, each shown
+ * escaped as \x7f) and a report after it: the check reads on to the report.
+ */
+TEST_F(scenario, kernel_log_check_reads_past_a_long_record)
+{
+	ASSERT_EQ(0, write_file(T "/long.scn",
+				"[rule a]\ntarget = vfs_rmdir\nexpect = none\n[run]\n"
+				"command = head -c 900 /dev/zero | tr '\\000' '\\177' > /dev/kmsg; "
+				"echo 'kfi: Call Trace: not a real one' > /dev/kmsg\n"));
+	kfictl_run(&self->r, T "/long.scn", NULL);
+	EXPECT_TAP(1, 3, 1, "long");
+	EXPECT_OUT("\nnot ok 3 - kernel log clean\n"
+		   "#   kfi: Call Trace: not a real one\n");
+}
+
 TEST_F(scenario, scenario_errors_make_nothing)
 {
 	ASSERT_EQ(0, write_file(T "/err.scn",

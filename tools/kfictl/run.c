@@ -206,7 +206,12 @@ static void kmsg_scan(int fd, struct scn_outcome *o)
 		"soft lockup", "sleeping function called", "kernel BUG",
 		"unreferenced object",
 	};
-	char rec[2048];
+	/*
+	 * A record is up to CONSOLE_EXT_LOG_MAX (8 KB) with its bytes escaped
+	 * ("\x7f"); a smaller buffer gets EINVAL, and the records after it
+	 * would go unread.
+	 */
+	char rec[8192 + 1];
 	ssize_t n;
 
 	o->kmsg_read = fd >= 0;
@@ -224,6 +229,9 @@ static void kmsg_scan(int fd, struct scn_outcome *o)
 			if (strstr(msg, pats[i]))
 				snprintf(o->kmsg, sizeof(o->kmsg), "%s", msg);
 	}
+	/* Not to the end (EAGAIN): the log was not read. */
+	if (fd >= 0 && n < 0 && errno != EAGAIN)
+		o->kmsg_read = false;
 }
 
 /* In the child: wait for the go, then become the command. */
