@@ -431,6 +431,12 @@ TEST_F(describe, add_warns_when_retval_does_not_fit)
 		  "kfictl: warning: vfs_mkdir returns int (32-bit signed): retval=0x80000000 is out of range (-2147483648 to 2147483647)\n",
 		},
 		{ { "target=vfs_mkdir", "retval=-2147483648" }, "" },
+		/* Hex from 0x8000000000000000 up is in an unsigned long's range. */
+		{ { "target=__get_free_pages", "retval=0xfffffffffffff000" }, "" },
+		{ { "target=__get_free_pages", "retval=-ENOMEM" }, "" },
+		{ { "target=__get_free_pages", "retval=-5000" },
+		  "kfictl: warning: __get_free_pages returns long unsigned int (64-bit unsigned): retval=-5000 is out of range (0 to 18446744073709551615)\n",
+		},
 		/* args rules do not return a value. */
 		{ { "target=capable", "action=args" }, "" },
 	};
