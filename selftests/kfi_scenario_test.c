@@ -473,6 +473,19 @@ TEST_F(scenario, arming_is_all_or_nothing)
 	EXPECT_EQ(0, kfi_rule_rm("b"));
 }
 
+/* A rule removed under kfictl's feet: what it did is unknown, and fails. */
+TEST_F(scenario, a_rule_removed_during_the_run_fails_its_expectation)
+{
+	ASSERT_EQ(0, write_file(T "/gone.scn",
+				"[rule a]\ntarget = vfs_unlink\nexpect = none\n[run]\n"
+				"command = rmdir " KFI_RULES "/a\nexit = 0\n"));
+	kfictl_run(&self->r, T "/gone.scn", NULL);
+	EXPECT_TAP(1, 4, 1, "gone");
+	EXPECT_OUT("\nok 2 - exit status 0\n#   exited with 0\n"
+		   "not ok 3 - rule a injected nothing\n"
+		   "#   its counters could not be read: removed during the run?\n");
+}
+
 TEST_F(scenario, command_after_dashes_and_its_output)
 {
 	ASSERT_EQ(0, write_file(T "/dash.scn",

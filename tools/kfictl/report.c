@@ -94,6 +94,12 @@ void scn_judge(const struct scenario *s, const struct scn_outcome *o,
 			c = check(r, o->injected[i] == 0,
 				  "rule %s injected nothing", rule->name);
 		snprintf(c->diag, sizeof(c->diag), "%s", o->counters[i]);
+		/* No counters: the rule went during the run, nobody knows. */
+		if (!o->counters[i][0]) {
+			c->ok = false;
+			snprintf(c->diag, sizeof(c->diag),
+				 "its counters could not be read: removed during the run?");
+		}
 	}
 
 	if (s->kernel_log) {

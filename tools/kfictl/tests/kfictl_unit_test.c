@@ -579,6 +579,16 @@ TEST(judge_failures)
 	EXPECT_FALSE(r.checks[3].ok);
 	EXPECT_EQ(2, scn_failed(&r));
 
+	/* A rule whose counters could not be read meets no expectation. */
+	judged(s, &o);
+	o.counters[1][0] = '\0';
+	scn_judge(s, &o, &r);
+	EXPECT_TRUE(r.checks[2].ok);
+	EXPECT_STREQ("rule b injected nothing", r.checks[3].name);
+	EXPECT_FALSE(r.checks[3].ok) TH_LOG("no counters passed for none injected");
+	EXPECT_STREQ("its counters could not be read: removed during the run?",
+		     r.checks[3].diag);
+
 	judged(s, &o);
 	snprintf(o.kmsg, sizeof(o.kmsg), "WARNING: CPU: 0 PID: 1 at x");
 	scn_judge(s, &o, &r);
@@ -704,7 +714,9 @@ TEST(tap_and_junit_escape_names)
 	EXPECT_STREQ("TAP version 13\n1..4\n"
 		     "ok 1 - command finished within 60 s\n#   exited with 0\n"
 		     "not ok 2 - rule t \\# TODO injected\n"
+		     "#   its counters could not be read: removed during the run?\n"
 		     "not ok 3 - rule \xff<\xc3\xa9>\xed\xa0\x80\xc0\xaf\\\\ injected\n"
+		     "#   its counters could not be read: removed during the run?\n"
 		     "ok 4 - kernel log clean\n"
 		     "#   no warning, bug, oops, lockdep or KASAN report\n"
 		     "# a?b: 2 passed, 2 failed (0.0 s)\n", tap);
