@@ -39,8 +39,11 @@ void kfictl_err(int err, const char *fmt, ...)
 	if (err)
 		fprintf(stderr, ": %s (%s)", strerror(err),
 			strerrorname_np(err) ?: "?");
-	/* configfs attributes are root's alone (0600, 0400). */
-	if (err == EACCES || err == EPERM)
+	/*
+	 * configfs attributes are root's alone (0600, 0400). Root gets EPERM
+	 * for other reasons (a hotfix of kfi's own functions): no hint then.
+	 */
+	if ((err == EACCES || err == EPERM) && geteuid())
 		fputs("; kfictl must run as root", stderr);
 	fputc('\n', stderr);
 }

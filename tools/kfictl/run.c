@@ -91,12 +91,13 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* "Invalid argument (EINVAL)", and the hint for a permission error. */
+/* "Invalid argument (EINVAL)", and kfictl_err()'s hint for EACCES, EPERM. */
 static void errstr(int err, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s (%s)%s", strerror(err),
 		 strerrorname_np(err) ?: "?",
-		 err == EACCES || err == EPERM ? "; kfictl must run as root" : "");
+		 (err == EACCES || err == EPERM) && geteuid() ?
+		 "; kfictl must run as root" : "");
 }
 
 /* Makes rule @r, aimed at @pid and its descendants. 0 or -errno. */

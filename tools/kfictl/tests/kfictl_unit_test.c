@@ -743,4 +743,27 @@ TEST(tap_and_junit_escape_names)
 	free(s);
 }
 
+/* "kfictl must run as root" only when kfictl does not: root gets EPERM too. */
+TEST(root_hint_only_for_another_user)
+{
+	static const char * const want[] = {
+		"kfictl: cannot enable hotfix h: Operation not permitted (EPERM)\n",
+		"kfictl: cannot enable hotfix h: Operation not permitted (EPERM); kfictl must run as root\n",
+	};
+	FILE *f = tmpfile();
+	char buf[256] = "";
+	int saved = dup(2);
+
+	ASSERT_NE(NULL, f);
+	ASSERT_LE(0, saved);
+	ASSERT_LE(0, dup2(fileno(f), 2));
+	kfictl_err(EPERM, "cannot enable hotfix %s", "h");
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	ASSERT_NE(NULL, fgets(buf, sizeof(buf), f));
+	fclose(f);
+	EXPECT_STREQ(want[geteuid() != 0], buf);
+}
+
 TEST_HARNESS_MAIN
