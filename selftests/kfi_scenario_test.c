@@ -3,7 +3,7 @@
  * kfictl run, as a CI job runs it: the sample scenarios of
  * samples/scenarios/ (in the guest's /kfi/scenarios/) pass; a scenario's
  * TAP says which expectation failed; every rule is removed after a normal
- * run, a failed expectation, SIGTERM, SIGINT or SIGHUP to kfictl, a crash
+ * run, a failed expectation, SIGTERM, SIGINT, SIGHUP or SIGQUIT to kfictl, a crash
  * of the command and a timeout; arming is all or nothing; the command's
  * output stays off the TAP; the kernel log check sees a stack trace; and
  * --junit writes a well-formed report.
@@ -316,10 +316,10 @@ TEST_F(scenario, failed_expectations_are_named)
 	EXPECT_TRUE(exists(T "/f"));
 }
 
-/* SIGTERM, SIGINT, SIGHUP to kfictl while the command runs. */
+/* SIGTERM, SIGINT, SIGHUP, SIGQUIT (Ctrl-\) to kfictl while the command runs. */
 TEST_F(scenario, signal_removes_rules_and_kills_the_command)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
 	static char * const args[] = { T "/sig.scn", NULL };
 	char buf[64], want[128];
 	struct proc p;

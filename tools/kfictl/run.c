@@ -4,16 +4,19 @@
  *
  * Makes every rule of the scenario, aims each at the command (pid, with
  * children), arms them all or none, runs the command, and removes every
- * rule it made whatever happens to the command or to kfictl (bar SIGKILL).
+ * rule it made whatever happens to the command or to kfictl (bar a signal
+ * that kills it: SIGKILL, or one it does not take).
  *
  * The command is forked first and waits on a pipe, so that its pid is
  * known before the rules are armed and none of its calls is missed. It
  * gets its own process group: a timeout or a signal to kfictl kills the
- * whole group. SIGINT, SIGTERM, SIGHUP and SIGCHLD stay blocked in kfictl
- * and are taken with sigtimedwait(): a signal that comes while rules are
- * being made waits until they can be removed again. The rules are removed
- * before the killed command is reaped: one that SIGKILL cannot end at once
- * may be stuck in a loop of the rules' making.
+ * whole group. SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGCHLD stay blocked in
+ * kfictl and are taken with sigtimedwait(): a signal that comes while
+ * rules are being made waits until they can be removed again. SIGPIPE
+ * stays blocked too: a closed standard error must not end kfictl between
+ * two rmdir()s. The rules are removed before the killed command is
+ * reaped: one that SIGKILL cannot end at once may be stuck in a loop of
+ * the rules' making.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -255,7 +258,8 @@ static void child(int go, const sigset_t *mask, const struct scenario *s,
 	_exit(127);
 }
 
-static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
+/* What a terminal or a CI runner sends to stop a job (Ctrl-\ is SIGQUIT). */
+static const int stops[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
 #define REAP_SECONDS	5	/* for the command to die after SIGKILL */
 
@@ -371,6 +375,7 @@ static int run_scenario(const struct scenario *s, char **argv,
 	}
 	sigemptyset(&block);
 	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGPIPE);
 	for (size_t i = 0; i < ARRAY_SIZE(stops); i++)
 		sigaddset(&block, stops[i]);
 	sigprocmask(SIG_BLOCK, &block, &old);
