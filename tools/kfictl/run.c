@@ -306,6 +306,8 @@ static int wait_command(pid_t pid, const struct scenario *s,
 		sig = 0;
 	}
 	kill(-pid, SIGKILL);
+	/* And the command itself, should it have left its group. */
+	kill(pid, SIGKILL);
 	return sig;
 }
 
