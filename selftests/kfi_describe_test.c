@@ -214,7 +214,7 @@ TEST_F(describe, module_function_of_the_test_target)
 	EXPECT_STREQ("no (/sys/kernel/debug/kprobes/blacklist)", FIELD("blacklist"));
 	EXPECT_EQ(0, strncmp(FIELD("verdict"), "probeable: ", 11)) TH_LOG("%s", self->buf);
 	if (exists("/sys/kernel/btf/kfi_test_target")) {
-		EXPECT_STREQ("long kfi_tt_ret(long x, unsigned long *ran)",
+		EXPECT_STREQ("long int kfi_tt_ret(long int x, long unsigned int *ran)",
 			     FIELD("prototype"));
 	} else if (self->btf) {
 		EXPECT_STREQ(TT_NO_BTF, FIELD("prototype"));
