@@ -559,6 +559,28 @@ TEST_F(scenario, scenario_errors_make_nothing)
 	EXPECT_ERR("kfictl: run: bad value 'x' for --timeout");
 }
 
+/* A CI job without kfi gets its TAP and JUnit file all the same. */
+TEST_F(scenario, kfi_not_loaded_is_a_bail_out_and_a_junit_error)
+{
+	static const char why[] = "kfi is not loaded: no " KFI_CFS " (modprobe kfi)";
+
+	ASSERT_EQ(0, write_file(T "/nokfi.scn",
+				"[rule a]\ntarget = vfs_mkdir\n"
+				"[run]\ncommand = touch /tmp/kfi_scn/ran\n"));
+	ASSERT_EQ(0, kfi_module_unload("kfi"));
+	kfictl_run(&self->r, "--junit", T "/nokfi.xml", T "/nokfi.scn", NULL);
+	ASSERT_EQ(0, kfi_module_load("kfi"));
+	EXPECT_EQ(1, self->r.rc);
+	EXPECT_ERR(why);
+	EXPECT_EQ(1, lines(self->r.err));
+	EXPECT_OUT("\n1..0\nBail out! kfi is not loaded: ");
+	EXPECT_FALSE(exists(T "/ran")) TH_LOG("the command ran");
+	ASSERT_LT(0, kfi_read(T "/nokfi.xml", self->r.out, sizeof(self->r.out)))
+		TH_LOG("no JUnit file");
+	EXPECT_OUT("errors=\"1\"");
+	EXPECT_OUT("<error message=\"kfi is not loaded: ");
+}
+
 TEST_F(scenario, not_root)
 {
 	static char * const args[] = { T "/root.scn", NULL };
