@@ -420,11 +420,15 @@ static int run_scenario(const struct scenario *s, char **argv,
 			 sigabbrev_np(sig) ?: "?");
 	}
 	if (rc) {
-		/* The command never starts: EOF on the pipe ends it. */
+		/*
+		 * The command never starts: EOF on the pipe ends it, once the
+		 * rules are gone (those armed are aimed at it, and its exit
+		 * would run under them).
+		 */
+		rc = remove_rules(s, made, NULL);
 		close(go[1]);
 		waitpid(pid, NULL, 0);
 		snprintf(rep->bail, sizeof(rep->bail), "%s", msg);
-		rc = remove_rules(s, made, NULL);
 		goto out;
 	}
 
