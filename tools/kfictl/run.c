@@ -341,6 +341,12 @@ static int reap(pid_t pid, int *status)
 	}
 }
 
+/* The end of a message, after remove_rules() returned @rc. */
+static const char *rules_gone(int rc)
+{
+	return rc ? "and a rule could not be removed (see above)" : "the rules removed";
+}
+
 /* A signal to stop that is already pending, taken; 0 if none. */
 static int stop_pending(void)
 {
@@ -413,13 +419,7 @@ static int run_scenario(const struct scenario *s, char **argv,
 	for (int i = 0; !rc && i < s->nr_rules; i++)
 		rc = arm_rule(s->rules[i].name, msg, sizeof(msg));
 	sig = rc ? 0 : stop_pending();
-	if (sig) {
-		rc = -EINTR;
-		snprintf(msg, sizeof(msg),
-			 "interrupted by SIG%s before the command started, the rules removed",
-			 sigabbrev_np(sig) ?: "?");
-	}
-	if (rc) {
+	if (sig || rc) {
 		/*
 		 * The command never starts: EOF on the pipe ends it, once the
 		 * rules are gone (those armed are aimed at it, and its exit
@@ -428,7 +428,12 @@ static int run_scenario(const struct scenario *s, char **argv,
 		rc = remove_rules(s, made, NULL);
 		close(go[1]);
 		waitpid(pid, NULL, 0);
-		snprintf(rep->bail, sizeof(rep->bail), "%s", msg);
+		if (sig)
+			snprintf(rep->bail, sizeof(rep->bail),
+				 "interrupted by SIG%s before the command started, %s",
+				 sigabbrev_np(sig) ?: "?", rules_gone(rc));
+		else
+			snprintf(rep->bail, sizeof(rep->bail), "%s", msg);
 		goto out;
 	}
 
@@ -440,14 +445,14 @@ static int run_scenario(const struct scenario *s, char **argv,
 	o->seconds = now() - start;
 	rc = remove_rules(s, made, o);
 	if (reap(pid, &o->status))
-		kfictl_err(0, "run: the command (pid %d) is still in the kernel %d s after SIGKILL: left to run on, the rules removed",
-			   (int)pid, REAP_SECONDS);
+		kfictl_err(0, "run: the command (pid %d) is still in the kernel %d s after SIGKILL: left to run on, %s",
+			   (int)pid, REAP_SECONDS, rules_gone(rc));
 	kmsg_scan(kmsg, o);
 	scn_judge(s, o, rep);
 	if (sig)
 		snprintf(rep->bail, sizeof(rep->bail),
-			 "interrupted by SIG%s: the command was killed, the rules removed",
-			 sigabbrev_np(sig) ?: "?");
+			 "interrupted by SIG%s: the command was killed, %s",
+			 sigabbrev_np(sig) ?: "?", rules_gone(rc));
 out:
 	if (kmsg >= 0)
 		close(kmsg);
