@@ -214,7 +214,7 @@ TEST_F(describe, module_function_of_the_test_target)
 	EXPECT_STREQ("no (/sys/kernel/debug/kprobes/blacklist)", FIELD("blacklist"));
 	EXPECT_EQ(0, strncmp(FIELD("verdict"), "probeable: ", 11)) TH_LOG("%s", self->buf);
 	if (exists("/sys/kernel/btf/kfi_test_target")) {
-		EXPECT_STREQ("long kfi_tt_ret(long x, unsigned long *ran)",
+		EXPECT_STREQ("long int kfi_tt_ret(long int x, long unsigned int *ran)",
 			     FIELD("prototype"));
 	} else if (self->btf) {
 		EXPECT_STREQ(TT_NO_BTF, FIELD("prototype"));
@@ -431,6 +431,12 @@ TEST_F(describe, add_warns_when_retval_does_not_fit)
 		  "kfictl: warning: vfs_mkdir returns int (32-bit signed): retval=0x80000000 is out of range (-2147483648 to 2147483647)\n",
 		},
 		{ { "target=vfs_mkdir", "retval=-2147483648" }, "" },
+		/* Hex from 0x8000000000000000 up is in an unsigned long's range. */
+		{ { "target=__get_free_pages", "retval=0xfffffffffffff000" }, "" },
+		{ { "target=__get_free_pages", "retval=-ENOMEM" }, "" },
+		{ { "target=__get_free_pages", "retval=-5000" },
+		  "kfictl: warning: __get_free_pages returns long unsigned int (64-bit unsigned): retval=-5000 is out of range (0 to 18446744073709551615)\n",
+		},
 		/* args rules do not return a value. */
 		{ { "target=capable", "action=args" }, "" },
 	};

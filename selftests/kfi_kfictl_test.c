@@ -24,6 +24,7 @@ enum run_as {
 	AS_ROOT,
 	AS_NOBODY,	/* uid and gid 65534, no groups */
 	NO_CONFIGFS,	/* in a mount namespace without configfs */
+	TERM_PENDING,	/* with a SIGTERM blocked and pending from the start */
 };
 
 struct run {
@@ -48,6 +49,16 @@ static void child_setup(enum run_as as)
 		    umount2("/sys/kernel/config", MNT_DETACH))
 			_exit(126);
 		return;
+	case TERM_PENDING: {
+		sigset_t set;
+
+		/* A pending signal survives execve(). */
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		if (sigprocmask(SIG_BLOCK, &set, NULL) || raise(SIGTERM))
+			_exit(126);
+		return;
+	}
 	}
 }
 
@@ -321,6 +332,20 @@ TEST_F(kfictl, failing_add_leaves_nothing_and_says_why)
 		EXPECT_FAILS(1, bad[i].msg);
 		EXPECT_FALSE(rule_exists("bad")) TH_LOG("%s left the rule", bad[i].kv[0]);
 	}
+}
+
+/*
+ * SIGTERM (Ctrl-C, a CI job's end) while add makes the rule: the rule goes
+ * again, whole, instead of staying half-made. The signal is pending from
+ * the start, so that it is there at every step.
+ */
+TEST_F(kfictl, add_interrupted_leaves_no_rule)
+{
+	kfictl_as(&self->r, TERM_PENDING, "add", "r", "target=kfi_tt_ret",
+		  "retval=-EIO", NULL);
+	ASSERT_NE(126, self->r.rc);
+	EXPECT_FAILS(1, "kfictl: add: interrupted by SIGTERM: rule r removed\n");
+	EXPECT_FALSE(rule_exists("r")) TH_LOG("the interrupted add left its rule");
 }
 
 TEST_F(kfictl, add_refuses_an_existing_rule_and_keeps_it)

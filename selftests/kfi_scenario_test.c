@@ -3,7 +3,7 @@
  * kfictl run, as a CI job runs it: the sample scenarios of
  * samples/scenarios/ (in the guest's /kfi/scenarios/) pass; a scenario's
  * TAP says which expectation failed; every rule is removed after a normal
- * run, a failed expectation, SIGTERM, SIGINT or SIGHUP to kfictl, a crash
+ * run, a failed expectation, SIGTERM, SIGINT, SIGHUP or SIGQUIT to kfictl, a crash
  * of the command and a timeout; arming is all or nothing; the command's
  * output stays off the TAP; the kernel log check sees a stack trace; and
  * --junit writes a well-formed report.
@@ -55,8 +55,11 @@ static int spawn_as(struct proc *p, char **args, enum start how)
 	if (p->pid == 0) {
 		dup2(out[1], 1);
 		dup2(err[1], 2);
+		/* Only 1 and 2: the command must not hold the pipes open. */
 		close(out[0]);
 		close(err[0]);
+		close(out[1]);
+		close(err[1]);
 		if (how == AS_NOBODY && (setgroups(0, NULL) || setgid(NOBODY) ||
 					 setuid(NOBODY)))
 			_exit(126);
@@ -313,10 +316,10 @@ TEST_F(scenario, failed_expectations_are_named)
 	EXPECT_TRUE(exists(T "/f"));
 }
 
-/* SIGTERM, SIGINT, SIGHUP to kfictl while the command runs. */
+/* SIGTERM, SIGINT, SIGHUP, SIGQUIT (Ctrl-\) to kfictl while the command runs. */
 TEST_F(scenario, signal_removes_rules_and_kills_the_command)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
 	static char * const args[] = { T "/sig.scn", NULL };
 	char buf[64], want[128];
 	struct proc p;
@@ -403,6 +406,46 @@ TEST_F(scenario, timeout_kills_the_process_group)
 	EXPECT_TRUE(dead(bg)) TH_LOG("the command's background job survived");
 }
 
+/*
+ * A command that SIGKILL cannot end at once: asleep in the kernel, as in a
+ * retry loop that a rule keeps going. At the timeout the rules go all the
+ * same, while it still sleeps, and kfictl does not wait for it for ever.
+ */
+TEST_F(scenario, timeout_with_the_command_stuck_in_the_kernel)
+{
+	struct timespec t0, t1;
+	char want[256];
+	pid_t cmd;
+
+	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
+	/*
+	 * kfi_tt_sleep() is msleep(): TASK_UNINTERRUPTIBLE for 12 s. The
+	 * command lets go of kfictl's pipes, so that they end with kfictl.
+	 */
+	ASSERT_EQ(0, write_file(T "/stuck.scn",
+				"[rule a]\ntarget = vfs_rmdir\nexpect = none\n[run]\n"
+				"command = exec >/dev/null 2>&1; echo $$ > /tmp/kfi_scn/pid; "
+				"echo kfi_tt_sleep 12000 > " KFI_TT "/call\ntimeout = 1\n"));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kfictl_run(&self->r, T "/stuck.scn", NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cmd = kfi_read_long(T "/pid");
+	ASSERT_LT(0, cmd);
+	EXPECT_FALSE(dead(cmd)) TH_LOG("kfictl waited until the command died");
+	EXPECT_EQ(0, kfi_rules_count()) TH_LOG("the rules outlived kfictl run");
+	EXPECT_GT(10, t1.tv_sec - t0.tv_sec) TH_LOG("%s", quoted(self->r.err));
+	EXPECT_TAP(1, 3, 1, "stuck");
+	EXPECT_OUT("\nnot ok 1 - command finished within 1 s\n");
+	snprintf(want, sizeof(want),
+		 "kfictl: run: the command (pid %d) is still in the kernel 5 s after SIGKILL: left to run on, the rules removed\n",
+		 cmd);
+	EXPECT_ERR(want);
+	/* The next test starts without it. */
+	for (int i = 0; i < 1500 && !dead(cmd); i++)
+		usleep(10000);
+	EXPECT_TRUE(dead(cmd));
+}
+
 TEST_F(scenario, arming_is_all_or_nothing)
 {
 	ASSERT_EQ(0, write_file(T "/bad.scn",
@@ -428,6 +471,19 @@ TEST_F(scenario, arming_is_all_or_nothing)
 	EXPECT_EQ(1, kfi_rules_count());
 	EXPECT_TRUE(exists(KFI_RULES "/b"));
 	EXPECT_EQ(0, kfi_rule_rm("b"));
+}
+
+/* A rule removed under kfictl's feet: what it did is unknown, and fails. */
+TEST_F(scenario, a_rule_removed_during_the_run_fails_its_expectation)
+{
+	ASSERT_EQ(0, write_file(T "/gone.scn",
+				"[rule a]\ntarget = vfs_unlink\nexpect = none\n[run]\n"
+				"command = rmdir " KFI_RULES "/a\nexit = 0\n"));
+	kfictl_run(&self->r, T "/gone.scn", NULL);
+	EXPECT_TAP(1, 4, 1, "gone");
+	EXPECT_OUT("\nok 2 - exit status 0\n#   exited with 0\n"
+		   "not ok 3 - rule a injected nothing\n"
+		   "#   its counters could not be read: removed during the run?\n");
 }
 
 TEST_F(scenario, command_after_dashes_and_its_output)
@@ -461,6 +517,22 @@ TEST_F(scenario, kernel_log_check_sees_a_stack_trace)
 	EXPECT_TAP(0, 3, 0, "trace");
 }
 
+/*
+ * A record of more than 2 KB in /dev/kmsg (900 bytes written, each shown
+ * escaped as \x7f) and a report after it: the check reads on to the report.
+ */
+TEST_F(scenario, kernel_log_check_reads_past_a_long_record)
+{
+	ASSERT_EQ(0, write_file(T "/long.scn",
+				"[rule a]\ntarget = vfs_rmdir\nexpect = none\n[run]\n"
+				"command = head -c 900 /dev/zero | tr '\\000' '\\177' > /dev/kmsg; "
+				"echo 'kfi: Call Trace: not a real one' > /dev/kmsg\n"));
+	kfictl_run(&self->r, T "/long.scn", NULL);
+	EXPECT_TAP(1, 3, 1, "long");
+	EXPECT_OUT("\nnot ok 3 - kernel log clean\n"
+		   "#   kfi: Call Trace: not a real one\n");
+}
+
 TEST_F(scenario, scenario_errors_make_nothing)
 {
 	ASSERT_EQ(0, write_file(T "/err.scn",
@@ -485,6 +557,28 @@ TEST_F(scenario, scenario_errors_make_nothing)
 	kfictl_run(&self->r, T "/err.scn", "--timeout", "x", NULL);
 	EXPECT_EQ(2, self->r.rc);
 	EXPECT_ERR("kfictl: run: bad value 'x' for --timeout");
+}
+
+/* A CI job without kfi gets its TAP and JUnit file all the same. */
+TEST_F(scenario, kfi_not_loaded_is_a_bail_out_and_a_junit_error)
+{
+	static const char why[] = "kfi is not loaded: no " KFI_CFS " (modprobe kfi)";
+
+	ASSERT_EQ(0, write_file(T "/nokfi.scn",
+				"[rule a]\ntarget = vfs_mkdir\n"
+				"[run]\ncommand = touch /tmp/kfi_scn/ran\n"));
+	ASSERT_EQ(0, kfi_module_unload("kfi"));
+	kfictl_run(&self->r, "--junit", T "/nokfi.xml", T "/nokfi.scn", NULL);
+	ASSERT_EQ(0, kfi_module_load("kfi"));
+	EXPECT_EQ(1, self->r.rc);
+	EXPECT_ERR(why);
+	EXPECT_EQ(1, lines(self->r.err));
+	EXPECT_OUT("\n1..0\nBail out! kfi is not loaded: ");
+	EXPECT_FALSE(exists(T "/ran")) TH_LOG("the command ran");
+	ASSERT_LT(0, kfi_read(T "/nokfi.xml", self->r.out, sizeof(self->r.out)))
+		TH_LOG("no JUnit file");
+	EXPECT_OUT("errors=\"1\"");
+	EXPECT_OUT("<error message=\"kfi is not loaded: ");
 }
 
 TEST_F(scenario, not_root)

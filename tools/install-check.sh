@@ -70,16 +70,22 @@ kfictl="$dest$prefix/bin/kfictl"
 man="$dest$prefix/share/man/man8/kfictl.8"
 [ -f "$man" ] || fail "no $man"
 rst="$top/Documentation/kfictl.rst"
-# Every command of the usage, in the man page and the rst.
+# Every command of the usage, in the man page and the rst: a command as
+# "kfictl CMD" (in the usage, at the start of a line), for "rm" or "add"
+# alone would be found in "form" or "address"; an option as it is.
 for cmd in list add rm enable disable describe "hotfix list" "hotfix enable" \
 	   "hotfix disable" run --junit --timeout --force --disarmed --json; do
+	case $cmd in
+	-*)	usage=$cmd; doc=$cmd ;;
+	*)	usage="^  $cmd "; doc="kfictl $cmd\b" ;;
+	esac
 	if [ "$arch" = "$(uname -m)" ]; then
-		"$kfictl" --help | grep -q -- "$cmd" ||
+		"$kfictl" --help | grep -q -- "$usage" ||
 			fail "kfictl --help does not name '$cmd'"
 	fi
-	grep -q -- "$(echo "$cmd" | sed 's/-/\\\\-/g')" "$man" ||
+	grep -q -- "$(printf "%s\n" "$doc" | sed 's/-/\\\\-/g')" "$man" ||
 		fail "the man page does not name '$cmd'"
-	grep -q -- "$cmd" "$rst" || fail "$rst does not name '$cmd'"
+	grep -q -- "$doc" "$rst" || fail "$rst does not name '$cmd'"
 done
 ok "$prefix/bin/kfictl; its commands in the man page and the rst"
 

@@ -39,31 +39,49 @@ void kfictl_err(int err, const char *fmt, ...)
 	if (err)
 		fprintf(stderr, ": %s (%s)", strerror(err),
 			strerrorname_np(err) ?: "?");
-	/* configfs attributes are root's alone (0600, 0400). */
-	if (err == EACCES || err == EPERM)
+	/*
+	 * configfs attributes are root's alone (0600, 0400). Root gets EPERM
+	 * for other reasons (a hotfix of kfi's own functions): no hint then.
+	 */
+	if ((err == EACCES || err == EPERM) && geteuid())
 		fputs("; kfictl must run as root", stderr);
 	fputc('\n', stderr);
 }
 
-int kfictl_check_kfi(void)
+int kfictl_kfi_missing(char *why, size_t len)
 {
 	struct statfs fs;
 	struct stat st;
+	int err;
 
 	if (statfs(KFI_CONFIGFS, &fs) || fs.f_type != CONFIGFS_MAGIC) {
-		kfictl_err(0, "configfs is not mounted on %s (mount -t configfs none %s)",
-			   KFI_CONFIGFS, KFI_CONFIGFS);
-		return KFICTL_FAIL;
+		snprintf(why, len, "configfs is not mounted on %s (mount -t configfs none %s)",
+			 KFI_CONFIGFS, KFI_CONFIGFS);
+		return -ENODEV;
 	}
 	if (stat(KFI_DIR, &st)) {
-		if (errno == ENOENT)
-			kfictl_err(0, "kfi is not loaded: no %s (modprobe kfi)",
-				   KFI_DIR);
+		err = errno;
+		if (err == ENOENT)
+			snprintf(why, len, "kfi is not loaded: no %s (modprobe kfi)",
+				 KFI_DIR);
 		else
-			kfictl_err(errno, "cannot look at %s", KFI_DIR);
-		return KFICTL_FAIL;
+			snprintf(why, len, "cannot look at %s: %s (%s)%s", KFI_DIR,
+				 strerror(err), strerrorname_np(err) ?: "?",
+				 (err == EACCES || err == EPERM) && geteuid() ?
+				 "; kfictl must run as root" : "");
+		return -err;
 	}
-	return KFICTL_OK;
+	return 0;
+}
+
+int kfictl_check_kfi(void)
+{
+	char why[512];
+
+	if (!kfictl_kfi_missing(why, sizeof(why)))
+		return KFICTL_OK;
+	kfictl_err(0, "%s", why);
+	return KFICTL_FAIL;
 }
 
 int kfictl_read(const char *path, char *buf, size_t len)

@@ -13,6 +13,7 @@
  * parameters.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -427,14 +428,16 @@ int kfictl_describe(int argc, char **argv)
 /*
  * retval as kfi parses it: decimal, hex (a 64-bit pattern) or an errno
  * name with its sign as written. false if it is none of those: the
- * kernel then says why.
+ * kernel then says why. *@pattern: hex from 0x8000000000000000 up, which
+ * *@val shows as negative.
  */
-static bool parse_retval(const char *s, long long *val)
+static bool parse_retval(const char *s, long long *val, bool *pattern)
 {
 	bool neg = *s == '-';
 	const char *n = neg ? s + 1 : s;
 	char *end;
 
+	*pattern = false;
 	if (*n == 'E') {
 		for (int e = 1; e < 4096; e++) {
 			const char *name = strerrorname_np(e);
@@ -452,6 +455,7 @@ static bool parse_retval(const char *s, long long *val)
 		errno = 0;
 		u = strtoull(n, &end, 16);
 		*val = neg ? -(long long)u : (long long)u;
+		*pattern = !neg && u > LLONG_MAX;
 	} else {
 		errno = 0;
 		*val = strtoll(s, &end, 10);
@@ -462,12 +466,15 @@ static bool parse_retval(const char *s, long long *val)
 static void warn_retval(const struct func *f, const struct kfictl_proto *p,
 			const char *retval, bool given)
 {
-	long double lo, hi;
+	long double lo, hi, val;
+	bool pattern;
 	long long v;
 	const char *dflt = given ? "" : " (the default)";
 
-	if (!parse_retval(retval, &v))
+	if (!parse_retval(retval, &v, &pattern))
 		return;
+	/* Unsigned, a pattern is its value; signed, its two's complement. */
+	val = pattern && !p->ret_signed ? (long double)(unsigned long long)v : v;
 	switch (p->ret) {
 	case KFICTL_RET_VOID:
 		if (given)
@@ -489,7 +496,7 @@ static void warn_retval(const struct func *f, const struct kfictl_proto *p,
 		/* unsigned long holds -errno by convention (IS_ERR_VALUE). */
 		if (!p->ret_signed && p->ret_bits == 64 && v < 0 && v >= -4095)
 			break;
-		if (v < lo || v > hi)
+		if (val < lo || val > hi)
 			kfictl_err(0, "warning: %s returns %s (%d-bit %s): retval=%s%s is out of range (%.0Lf to %.0Lf)",
 				   f->name, p->ret_type, p->ret_bits,
 				   p->ret_signed ? "signed" : "unsigned", retval,

@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,11 +49,15 @@ static bool value_ok(const char *s)
 		return p - s > 1 + (*s == '-');
 	}
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		if (!isxdigit((unsigned char)p[2]))
+		unsigned long long u;
+
+		/* Digits only: strtoull() takes a second "0x" ("0x0x5"). */
+		if (!p[2] || strspn(p + 2, "0123456789abcdefABCDEF") != strlen(p + 2))
 			return false;
 		errno = 0;
-		strtoull(p + 2, &end, 16);
-		return !*end && !errno;
+		u = strtoull(p + 2, &end, 16);
+		/* The kernel takes "-0x..." down to LONG_MIN, no further. */
+		return !errno && (*s != '-' || u <= (unsigned long long)LLONG_MAX + 1);
 	}
 	if (!isdigit((unsigned char)*p))
 		return false;

@@ -11,6 +11,7 @@
  * configfs paths, reads and writes are in cfs.c.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,12 +389,36 @@ static void arm_failed(const char *name, int err)
 		kfictl_err(err, "cannot arm rule %s", name);
 }
 
+/*
+ * Blocks what a terminal or a job runner sends to stop kfictl (into @set),
+ * so that a rule is never left half-made; stop_taken() then takes one.
+ */
+static void stops_block(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, set, NULL);
+}
+
+/* A stop signal that came while blocked, taken; 0 if none. */
+static int stop_taken(const sigset_t *set)
+{
+	struct timespec zero = { 0 };
+	int sig = sigtimedwait(set, NULL, &zero);
+
+	return sig > 0 ? sig : 0;
+}
+
 static int cmd_add(int argc, char **argv)
 {
 	const char *name, *last[4] = { NULL };	/* kfictl_rule_keys[0..3] */
 	bool disarmed = false, force = false;
+	sigset_t stops;
 	char p[512];
-	int err;
+	int err, sig;
 
 	if (argc < 2)
 		return usage_error("add: %s", "no rule name");
@@ -424,6 +449,7 @@ static int cmd_add(int argc, char **argv)
 	if (kfictl_check_kfi())
 		return KFICTL_FAIL;
 
+	stops_block(&stops);
 	kfictl_rule_path(p, sizeof(p), name, NULL);
 	if (mkdir(p, 0755)) {
 		if (errno == EEXIST)
@@ -454,6 +480,13 @@ static int cmd_add(int argc, char **argv)
 			arm_failed(name, err);
 			goto err_remove;
 		}
+	}
+	/* Interrupted meanwhile: the rule goes, as if it never came. */
+	sig = stop_taken(&stops);
+	if (sig) {
+		kfictl_err(0, "add: interrupted by SIG%s: rule %s removed",
+			   sigabbrev_np(sig) ?: "?", name);
+		goto err_remove;
 	}
 	return KFICTL_OK;
 

@@ -62,6 +62,8 @@ void kfictl_err(int err, const char *fmt, ...);
 
 /* 0 if configfs is mounted and kfi loaded, else prints why: KFICTL_FAIL. */
 int kfictl_check_kfi(void);
+/* The same, silent: 0, or -errno with why in @why. */
+int kfictl_kfi_missing(char *why, size_t len);
 
 /* Reads an attribute without its trailing newline. 0 or -errno. */
 int kfictl_read(const char *path, char *buf, size_t len);

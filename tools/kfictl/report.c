@@ -94,6 +94,12 @@ void scn_judge(const struct scenario *s, const struct scn_outcome *o,
 			c = check(r, o->injected[i] == 0,
 				  "rule %s injected nothing", rule->name);
 		snprintf(c->diag, sizeof(c->diag), "%s", o->counters[i]);
+		/* No counters: the rule went during the run, nobody knows. */
+		if (!o->counters[i][0]) {
+			c->ok = false;
+			snprintf(c->diag, sizeof(c->diag),
+				 "its counters could not be read: removed during the run?");
+		}
 	}
 
 	if (s->kernel_log) {
@@ -116,33 +122,106 @@ int scn_failed(const struct scn_report *r)
 	return n;
 }
 
+/*
+ * @s on one TAP line: control characters (a newline in a file's name) as
+ * '?', and in a test's description (@desc) '#' and '\' escaped, as TAP
+ * says: "rule x # TODO injected" would be a TODO test, failing harmlessly.
+ */
+static void tap_str(FILE *f, const char *s, bool desc)
+{
+	for (; *s; s++) {
+		if (desc && (*s == '#' || *s == '\\'))
+			fputc('\\', f);
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+	}
+}
+
 void scn_tap(FILE *f, const struct scn_report *r)
 {
 	int failed = scn_failed(r);
 
 	fprintf(f, "TAP version 13\n");
 	if (r->bail[0]) {
-		fprintf(f, "1..0\nBail out! %s\n", r->bail);
-		fprintf(f, "# %s: not run: %s\n", r->scenario, r->bail);
+		fputs("1..0\nBail out! ", f);
+		tap_str(f, r->bail, false);
+		fputs("\n# ", f);
+		tap_str(f, r->scenario, false);
+		fputs(": not run: ", f);
+		tap_str(f, r->bail, false);
+		fputc('\n', f);
 		return;
 	}
 	fprintf(f, "1..%d\n", r->nr);
 	for (int i = 0; i < r->nr; i++) {
 		const struct scn_check *c = &r->checks[i];
 
-		fprintf(f, "%s %d - %s\n", c->ok ? "ok" : "not ok", i + 1,
-			c->name);
-		if (c->diag[0])
-			fprintf(f, "#   %s\n", c->diag);
+		fprintf(f, "%s %d - ", c->ok ? "ok" : "not ok", i + 1);
+		tap_str(f, c->name, true);
+		fputc('\n', f);
+		if (c->diag[0]) {
+			fputs("#   ", f);
+			tap_str(f, c->diag, false);
+			fputc('\n', f);
+		}
 	}
-	fprintf(f, "# %s: %d passed, %d failed (%.1f s)\n", r->scenario,
-		r->nr - failed, failed, r->seconds);
+	fputs("# ", f);
+	tap_str(f, r->scenario, false);
+	fprintf(f, ": %d passed, %d failed (%.1f s)\n", r->nr - failed, failed,
+		r->seconds);
 }
 
-/* @s with &, <, >, " and ' as entities, and control characters dropped. */
+/*
+ * The length of the UTF-8 sequence at @s that XML 1.0 takes as a
+ * character, or 0: no overlong forms, surrogates, U+FFFE, U+FFFF or
+ * anything above U+10FFFF.
+ */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned int c;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		c = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* the NUL at the end too */
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c == 0xfffe || c == 0xffff)
+		return 0;
+	return n;
+}
+
+/*
+ * @s with &, <, >, " and ' as entities, control characters dropped, and
+ * each byte that is not valid UTF-8 (the file declares it) as '?'.
+ */
 static void xml(FILE *f, const char *s)
 {
 	for (; *s; s++) {
+		size_t n = utf8_len((const unsigned char *)s);
+
+		if (n != 1) {
+			if (n)
+				fwrite(s, 1, n, f);
+			else
+				fputc('?', f);
+			s += n ? n - 1 : 0;
+			continue;
+		}
 		switch (*s) {
 		case '&':
 			fputs("&amp;", f);

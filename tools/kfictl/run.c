@@ -4,14 +4,19 @@
  *
  * Makes every rule of the scenario, aims each at the command (pid, with
  * children), arms them all or none, runs the command, and removes every
- * rule it made whatever happens to the command or to kfictl (bar SIGKILL).
+ * rule it made whatever happens to the command or to kfictl (bar a signal
+ * that kills it: SIGKILL, or one it does not take).
  *
  * The command is forked first and waits on a pipe, so that its pid is
  * known before the rules are armed and none of its calls is missed. It
  * gets its own process group: a timeout or a signal to kfictl kills the
- * whole group. SIGINT, SIGTERM, SIGHUP and SIGCHLD stay blocked in kfictl
- * and are taken with sigtimedwait(): a signal that comes while rules are
- * being made waits until they can be removed again.
+ * whole group. SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGCHLD stay blocked in
+ * kfictl and are taken with sigtimedwait(): a signal that comes while
+ * rules are being made waits until they can be removed again. SIGPIPE
+ * stays blocked too: a closed standard error must not end kfictl between
+ * two rmdir()s. The rules are removed before the killed command is
+ * reaped: one that SIGKILL cannot end at once may be stuck in a loop of
+ * the rules' making.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -89,12 +94,13 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* "Invalid argument (EINVAL)", and the hint for a permission error. */
+/* "Invalid argument (EINVAL)", and kfictl_err()'s hint for EACCES, EPERM. */
 static void errstr(int err, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s (%s)%s", strerror(err),
 		 strerrorname_np(err) ?: "?",
-		 err == EACCES || err == EPERM ? "; kfictl must run as root" : "");
+		 (err == EACCES || err == EPERM) && geteuid() ?
+		 "; kfictl must run as root" : "");
 }
 
 /* Makes rule @r, aimed at @pid and its descendants. 0 or -errno. */
@@ -204,7 +210,12 @@ static void kmsg_scan(int fd, struct scn_outcome *o)
 		"soft lockup", "sleeping function called", "kernel BUG",
 		"unreferenced object",
 	};
-	char rec[2048];
+	/*
+	 * A record is up to CONSOLE_EXT_LOG_MAX (8 KB) with its bytes escaped
+	 * ("\x7f"); a smaller buffer gets EINVAL, and the records after it
+	 * would go unread.
+	 */
+	char rec[8192 + 1];
 	ssize_t n;
 
 	o->kmsg_read = fd >= 0;
@@ -222,6 +233,9 @@ static void kmsg_scan(int fd, struct scn_outcome *o)
 			if (strstr(msg, pats[i]))
 				snprintf(o->kmsg, sizeof(o->kmsg), "%s", msg);
 	}
+	/* Not to the end (EAGAIN): the log was not read. */
+	if (fd >= 0 && n < 0 && errno != EAGAIN)
+		o->kmsg_read = false;
 }
 
 /* In the child: wait for the go, then become the command. */
@@ -244,14 +258,17 @@ static void child(int go, const sigset_t *mask, const struct scenario *s,
 	_exit(127);
 }
 
-static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
+/* What a terminal or a CI runner sends to stop a job (Ctrl-\ is SIGQUIT). */
+static const int stops[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+#define REAP_SECONDS	5	/* for the command to die after SIGKILL */
 
 /*
  * Waits for the command until it exits, the timeout or a signal to kfictl,
- * then kills its process group (what it left running, or all of it) and
- * reaps it. The command is reaped last: until then its pid, which is the
- * group's id, cannot be reused. Returns 0, or the signal that interrupted
- * the run.
+ * then kills its process group (what it left running, or all of it). The
+ * command is not reaped here (reap() does, after the rules are removed):
+ * until then its pid, which is the group's id, cannot be reused. Returns
+ * 0, or the signal that interrupted the run.
  */
 static int wait_command(pid_t pid, const struct scenario *s,
 			struct scn_outcome *o, double start)
@@ -289,8 +306,45 @@ static int wait_command(pid_t pid, const struct scenario *s,
 		sig = 0;
 	}
 	kill(-pid, SIGKILL);
-	waitpid(pid, &o->status, 0);
+	/* And the command itself, should it have left its group. */
+	kill(pid, SIGKILL);
 	return sig;
+}
+
+/*
+ * Reaps the command, killed by wait_command(). SIGKILL does not end a
+ * task asleep in the kernel (TASK_UNINTERRUPTIBLE), which may be a retry
+ * loop that the rules themselves keep going: the rules are removed before
+ * this waits, and it waits REAP_SECONDS at most, then leaves the command
+ * to init. 0 when reaped, -1 when left.
+ */
+static int reap(pid_t pid, int *status)
+{
+	double deadline = now() + REAP_SECONDS;
+	struct timespec ts;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		double left = deadline - now();
+
+		if (r == pid)
+			return 0;
+		if ((r < 0 && errno != EINTR) || left <= 0)
+			return -1;
+		/* A SIGCHLD that came before the waitpid() is still pending. */
+		ts.tv_sec = left;
+		ts.tv_nsec = (left - ts.tv_sec) * 1e9;
+		sigtimedwait(&set, NULL, &ts);
+	}
+}
+
+/* The end of a message, after remove_rules() returned @rc. */
+static const char *rules_gone(int rc)
+{
+	return rc ? "and a rule could not be removed (see above)" : "the rules removed";
 }
 
 /* A signal to stop that is already pending, taken; 0 if none. */
@@ -329,6 +383,7 @@ static int run_scenario(const struct scenario *s, char **argv,
 	}
 	sigemptyset(&block);
 	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGPIPE);
 	for (size_t i = 0; i < ARRAY_SIZE(stops); i++)
 		sigaddset(&block, stops[i]);
 	sigprocmask(SIG_BLOCK, &block, &old);
@@ -364,18 +419,21 @@ static int run_scenario(const struct scenario *s, char **argv,
 	for (int i = 0; !rc && i < s->nr_rules; i++)
 		rc = arm_rule(s->rules[i].name, msg, sizeof(msg));
 	sig = rc ? 0 : stop_pending();
-	if (sig) {
-		rc = -EINTR;
-		snprintf(msg, sizeof(msg),
-			 "interrupted by SIG%s before the command started, the rules removed",
-			 sigabbrev_np(sig) ?: "?");
-	}
-	if (rc) {
-		/* The command never starts: EOF on the pipe ends it. */
+	if (sig || rc) {
+		/*
+		 * The command never starts: EOF on the pipe ends it, once the
+		 * rules are gone (those armed are aimed at it, and its exit
+		 * would run under them).
+		 */
+		rc = remove_rules(s, made, NULL);
 		close(go[1]);
 		waitpid(pid, NULL, 0);
-		snprintf(rep->bail, sizeof(rep->bail), "%s", msg);
-		rc = remove_rules(s, made, NULL);
+		if (sig)
+			snprintf(rep->bail, sizeof(rep->bail),
+				 "interrupted by SIG%s before the command started, %s",
+				 sigabbrev_np(sig) ?: "?", rules_gone(rc));
+		else
+			snprintf(rep->bail, sizeof(rep->bail), "%s", msg);
 		goto out;
 	}
 
@@ -386,12 +444,15 @@ static int run_scenario(const struct scenario *s, char **argv,
 	sig = wait_command(pid, s, o, start);
 	o->seconds = now() - start;
 	rc = remove_rules(s, made, o);
+	if (reap(pid, &o->status))
+		kfictl_err(0, "run: the command (pid %d) is still in the kernel %d s after SIGKILL: left to run on, %s",
+			   (int)pid, REAP_SECONDS, rules_gone(rc));
 	kmsg_scan(kmsg, o);
 	scn_judge(s, o, rep);
 	if (sig)
 		snprintf(rep->bail, sizeof(rep->bail),
-			 "interrupted by SIG%s: the command was killed, the rules removed",
-			 sigabbrev_np(sig) ?: "?");
+			 "interrupted by SIG%s: the command was killed, %s",
+			 sigabbrev_np(sig) ?: "?", rules_gone(rc));
 out:
 	if (kmsg >= 0)
 		close(kmsg);
@@ -447,10 +508,10 @@ int kfictl_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	rc = KFICTL_FAIL;
-	if (kfictl_check_kfi())
-		goto out;
 	snprintf(rep->scenario, sizeof(rep->scenario), "%s", s->name);
-	if (run_scenario(s, a.argv, rep))
+	/* Without kfi the run cannot start: a Bail out!, and a JUnit error. */
+	if (!kfictl_kfi_missing(rep->bail, sizeof(rep->bail)) &&
+	    run_scenario(s, a.argv, rep))
 		rc = -1;
 	if (rep->bail[0])
 		kfictl_err(0, "%s", rep->bail);

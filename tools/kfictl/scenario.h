@@ -71,7 +71,8 @@ struct scn_outcome {
 	bool timed_out;
 	int status;			/* waitpid()'s, unless timed out */
 	long injected[SCN_MAX_RULES];
-	char counters[SCN_MAX_RULES][96];	/* "hits N, injected N, missed N" */
+	/* "hits N, injected N, missed N"; "" if they could not be read */
+	char counters[SCN_MAX_RULES][96];
 	bool kmsg_read;			/* /dev/kmsg could be read */
 	char kmsg[512];			/* the first report line, or "" */
 	double seconds;

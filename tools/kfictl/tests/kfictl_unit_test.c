@@ -56,6 +56,7 @@ TEST(kv_good)
 		{ "retval=0x1f", "retval", "0x1f" },
 		{ "retval=-0x10", "retval", "-0x10" },
 		{ "retval=0xffffffffffffffff", "retval", "0xffffffffffffffff" },
+		{ "retval=-0x8000000000000000", "retval", "-0x8000000000000000" },
 		{ "args=1=9", "args", "1=9" },
 		{ "args=2=0 3=-EIO", "args", "2=0 3=-EIO" },
 		{ "args=", "args", "" },
@@ -121,6 +122,11 @@ TEST(kv_bad)
 		{ "retval=0x", "bad value '0x' for retval" },
 		{ "retval=0x1ffffffffffffffff", "bad value '0x1ffffffffffffffff' for retval" },
 		{ "retval=99999999999999999999", "bad value '99999999999999999999' for retval" },
+		/* The kernel's kstrtoul() skips one "0x", and LONG_MIN is the floor. */
+		{ "retval=0x0x5", "bad value '0x0x5' for retval" },
+		{ "retval=0x5 ", "bad value '0x5 ' for retval" },
+		{ "retval=-0x8000000000000001", "bad value '-0x8000000000000001' for retval" },
+		{ "args=1=0x0x5", "bad value '1=0x0x5' for args" },
 		{ "args=7=1",
 		  "bad value '7=1' for args: expected N=VALUE pairs separated by spaces, N from 1 to 6 once each (2=0 3=-EIO)",
 		},
@@ -573,6 +579,16 @@ TEST(judge_failures)
 	EXPECT_FALSE(r.checks[3].ok);
 	EXPECT_EQ(2, scn_failed(&r));
 
+	/* A rule whose counters could not be read meets no expectation. */
+	judged(s, &o);
+	o.counters[1][0] = '\0';
+	scn_judge(s, &o, &r);
+	EXPECT_TRUE(r.checks[2].ok);
+	EXPECT_STREQ("rule b injected nothing", r.checks[3].name);
+	EXPECT_FALSE(r.checks[3].ok) TH_LOG("no counters passed for none injected");
+	EXPECT_STREQ("its counters could not be read: removed during the run?",
+		     r.checks[3].diag);
+
 	judged(s, &o);
 	snprintf(o.kmsg, sizeof(o.kmsg), "WARNING: CPU: 0 PID: 1 at x");
 	scn_judge(s, &o, &r);
@@ -672,6 +688,82 @@ TEST(tap_and_junit)
 	free(tap);
 	free(xml);
 	free(s);
+}
+
+/*
+ * Names from the scenario go into both reports as they are: a '#' must not
+ * turn a TAP test into a TODO, nor a newline (the file's name) end a line;
+ * the XML must stay well-formed UTF-8 with markup characters in names.
+ */
+TEST(tap_and_junit_escape_names)
+{
+	struct scenario *s = calloc(1, sizeof(*s));
+	char err[SCN_ERR_LEN], *tap, *xml;
+	struct scn_report r;
+	struct scn_outcome o = { .status = EXITED(0), .kmsg_read = true };
+
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ(0, scn_parse(s, "d/a\nb.scn",
+			       "[rule t # TODO]\ntarget = f\n"
+			       "[rule \xff<\xc3\xa9>\xed\xa0\x80\xc0\xaf\\]\ntarget = g\n"
+			       "[run]\ncommand = x\n", err, sizeof(err)))
+		TH_LOG("%s", err);
+	scn_judge(s, &o, &r);
+	tap = report(&r, false);
+	ASSERT_NE(NULL, tap);
+	EXPECT_STREQ("TAP version 13\n1..4\n"
+		     "ok 1 - command finished within 60 s\n#   exited with 0\n"
+		     "not ok 2 - rule t \\# TODO injected\n"
+		     "#   its counters could not be read: removed during the run?\n"
+		     "not ok 3 - rule \xff<\xc3\xa9>\xed\xa0\x80\xc0\xaf\\\\ injected\n"
+		     "#   its counters could not be read: removed during the run?\n"
+		     "ok 4 - kernel log clean\n"
+		     "#   no warning, bug, oops, lockdep or KASAN report\n"
+		     "# a?b: 2 passed, 2 failed (0.0 s)\n", tap);
+	xml = report(&r, true);
+	ASSERT_NE(NULL, xml);
+	expect_in(_metadata, xml, "<testsuite name=\"ab\" ");
+	expect_in(_metadata, xml, " name=\"rule t # TODO injected\">");
+	expect_in(_metadata, xml,
+		  " name=\"rule ?&lt;\xc3\xa9&gt;?????\\ injected\">");
+	for (const char *p = xml; *p; p++) {
+		EXPECT_TRUE((unsigned char)*p < 0x80 || !strncmp(p, "\xc3\xa9", 2) ||
+			    !strncmp(p - 1, "\xc3\xa9", 2))
+			TH_LOG("byte 0x%02x at %zd is not in the XML's UTF-8",
+			       (unsigned char)*p, p - xml);
+	}
+	free(tap);
+	free(xml);
+
+	snprintf(r.bail, sizeof(r.bail), "cannot arm rule t # TODO: x\ny");
+	tap = report(&r, false);
+	EXPECT_STREQ("TAP version 13\n1..0\nBail out! cannot arm rule t # TODO: x?y\n"
+		     "# a?b: not run: cannot arm rule t # TODO: x?y\n", tap);
+	free(tap);
+	free(s);
+}
+
+/* "kfictl must run as root" only when kfictl does not: root gets EPERM too. */
+TEST(root_hint_only_for_another_user)
+{
+	static const char * const want[] = {
+		"kfictl: cannot enable hotfix h: Operation not permitted (EPERM)\n",
+		"kfictl: cannot enable hotfix h: Operation not permitted (EPERM); kfictl must run as root\n",
+	};
+	FILE *f = tmpfile();
+	char buf[256] = "";
+	int saved = dup(2);
+
+	ASSERT_NE(NULL, f);
+	ASSERT_LE(0, saved);
+	ASSERT_LE(0, dup2(fileno(f), 2));
+	kfictl_err(EPERM, "cannot enable hotfix %s", "h");
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	ASSERT_NE(NULL, fgets(buf, sizeof(buf), f));
+	fclose(f);
+	EXPECT_STREQ(want[geteuid() != 0], buf);
 }
 
 TEST_HARNESS_MAIN
