@@ -237,9 +237,12 @@ CHECKPATCH_IGNORE := LINUX_VERSION_CODE,FILE_PATH_CHANGES,UNDOCUMENTED_SETUP,LIN
 TRACE_HDRS	= $(shell git ls-files '*/trace.h' 2>/dev/null)
 LINT_FILES	= $(filter-out $(TRACE_HDRS),$(shell git ls-files '*.c' '*.h' 2>/dev/null))
 
-# Sparse runs on every file each time (C=2), and checkpatch on every file:
-# use every CPU for both (xargs fails if any checkpatch run fails).
+# Sparse runs on every file each time (C=2), and checkpatch on every file
+# it has not passed in its present form (tools/checkpatch-cached.sh keeps
+# the passes in LINT_CACHE): use every CPU for both (xargs fails if any
+# checkpatch run fails).
 NPROC		:= $(shell nproc)
+LINT_CACHE	:= $(CACHE)/checkpatch-ok
 LINT_JOBS	:= -j$(NPROC)
 
 lint: setup
@@ -248,7 +251,8 @@ lint: setup
 		tee $(CACHE)/sparse.log
 	@! grep -E 'warning:|error:' $(CACHE)/sparse.log
 	@printf '%s\n' $(LINT_FILES) | \
-		xargs -P $(NPROC) -n 8 $(CHECKPATCH) --ignore $(CHECKPATCH_IGNORE) -f
-	$(CHECKPATCH) --ignore $(CHECKPATCH_IGNORE),OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT \
-		-f $(TRACE_HDRS)
+		xargs -P $(NPROC) -n 8 sh tools/checkpatch-cached.sh $(LINT_CACHE) \
+			$(CHECKPATCH) --ignore $(CHECKPATCH_IGNORE) --
+	@sh tools/checkpatch-cached.sh $(LINT_CACHE) $(CHECKPATCH) --ignore \
+		$(CHECKPATCH_IGNORE),OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT -- $(TRACE_HDRS)
 	@echo "lint: clean"
