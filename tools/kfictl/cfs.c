@@ -249,3 +249,20 @@ int kfictl_hotfix_read(const char *name, struct kfictl_hotfix *h)
 	       hotfix_attr(name, "functions", h->functions,
 			   sizeof(h->functions));
 }
+
+/* @s as a JSON string, quotes included. */
+void kfictl_json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}

@@ -265,18 +265,7 @@ static void json_str(const char *key, const char *s)
 		printf("null");
 		return;
 	}
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	kfictl_json_string(s);
 }
 
 /* A tri-state: 1 true, 0 false, < 0 null (could not tell). */

@@ -146,18 +146,9 @@ static const char *rule_state(const struct kfictl_rule *r)
 
 static void json_str(const char *key, const char *s, bool comma)
 {
-	printf("\"%s\":\"", key);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	printf("\"%s", comma ? "," : "");
+	printf("\"%s\":", key);
+	kfictl_json_string(s);
+	printf("%s", comma ? "," : "");
 }
 
 /* A value the kernel reads back as a number, or null if it is not one. */

@@ -60,6 +60,9 @@ struct kfictl_hotfix {
 /* Prints "kfictl: MSG" on stderr, with errno's text and name if @err. */
 void kfictl_err(int err, const char *fmt, ...);
 
+/* Prints @s as a JSON string, quotes included, escaped. */
+void kfictl_json_string(const char *s);
+
 /* 0 if configfs is mounted and kfi loaded, else prints why: KFICTL_FAIL. */
 int kfictl_check_kfi(void);
 /* The same, silent: 0, or -errno with why in @why. */
