@@ -36,12 +36,14 @@ enum kfi_verdict {
  *
  * @want_ret:	at the function's entry, before any @entry: whether this
  *		attachment wants to act on this call's return. The first of
- *		each group that says yes gets @ret for the call. When the
- *		kretprobe's instance pool is empty, nobody is asked.
+ *		each group that says yes gets @ret for the call, and the word
+ *		it left in *@data. When the kretprobe's instance pool is
+ *		empty, nobody is asked.
  * @entry:	at the function's entry. @ret_hooked tells whether this
  *		attachment's @want_ret said yes for this very call, so that
  *		its @ret will run when the call returns.
- * @ret:	at the function's return, for the calls @want_ret took.
+ * @ret:	at the function's return, for the calls @want_ret took, with
+ *		the word @want_ret left for this call.
  * @ret_missed:	at the function's entry, instead of @want_ret, when the
  *		kretprobe had no free instance for this call: its return
  *		cannot be seen.
@@ -49,8 +51,10 @@ enum kfi_verdict {
 struct kfi_attach_ops {
 	enum kfi_verdict (*entry)(struct kfi_attach *a, struct pt_regs *regs,
 				  bool ret_hooked);
-	bool (*want_ret)(struct kfi_attach *a, struct pt_regs *regs);
-	void (*ret)(struct kfi_attach *a, struct pt_regs *regs);
+	bool (*want_ret)(struct kfi_attach *a, struct pt_regs *regs,
+			 unsigned long *data);
+	void (*ret)(struct kfi_attach *a, struct pt_regs *regs,
+		    unsigned long data);
 	void (*ret_missed)(struct kfi_attach *a);
 };
 

@@ -54,6 +54,7 @@ struct kfi_ret_data {
 	struct {
 		struct kfi_attach *a;
 		u64 id;
+		unsigned long data;	/* the attachment's, for its @ret */
 	} slot[KFI_NR_GROUPS];
 };
 
@@ -177,7 +178,7 @@ static int kfi_site_ret_entry(struct kretprobe_instance *ri,
 	list_for_each_entry_rcu(a, &site->attached, node) {
 		if (!a->ops->want_ret || data->slot[a->group].a)
 			continue;
-		if (a->ops->want_ret(a, regs)) {
+		if (a->ops->want_ret(a, regs, &data->slot[a->group].data)) {
 			data->slot[a->group].a = a;
 			data->slot[a->group].id = a->id;
 			hook = true;
@@ -205,7 +206,7 @@ static int kfi_site_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	list_for_each_entry_rcu(a, &site->attached, node) {
 		if (a == data->slot[a->group].a &&
 		    a->id == data->slot[a->group].id)
-			a->ops->ret(a, regs);
+			a->ops->ret(a, regs, data->slot[a->group].data);
 	}
 	return 0;
 }

@@ -79,7 +79,8 @@ static inline struct kfi_hotfix_site *to_hotfix_site(struct kfi_attach *a)
 	return container_of(a, struct kfi_hotfix_site, attach);
 }
 
-static bool kfi_hotfix_want_ret(struct kfi_attach *a, struct pt_regs *regs)
+static bool kfi_hotfix_want_ret(struct kfi_attach *a, struct pt_regs *regs,
+				unsigned long *data)
 {
 	struct kfi_hotfix_state *hs = to_hotfix_site(a)->hs;
 
@@ -115,7 +116,8 @@ static enum kfi_verdict kfi_hotfix_entry(struct kfi_attach *a,
 }
 NOKPROBE_SYMBOL(kfi_hotfix_entry);
 
-static void kfi_hotfix_ret(struct kfi_attach *a, struct pt_regs *regs)
+static void kfi_hotfix_ret(struct kfi_attach *a, struct pt_regs *regs,
+			   unsigned long data)
 {
 	struct kfi_hotfix_state *hs = to_hotfix_site(a)->hs;
 

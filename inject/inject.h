@@ -60,8 +60,9 @@ struct kfi_rule_stats {
 	unsigned long missed;	/* returns the kretprobe could not hook */
 };
 
+struct kfi_rule_set;
+
 struct kfi_rule {
-	struct kfi_attach attach;
 	char *name;
 
 	/*
@@ -74,6 +75,19 @@ struct kfi_rule {
 	bool armed;				/* protected by @lock */
 	int error;		/* protected by @lock: last arm's, or 0 */
 	char *why;		/* protected by @lock: its reason, or NULL */
+
+	/*
+	 * While armed: the set of rules on its target (dispatch.c), and its
+	 * place in the set's list of one kind (entry or return), in name
+	 * order. Protected by kfi_sets_mutex.
+	 */
+	struct kfi_rule_set *set;
+	struct list_head set_node;
+	u64 arm_id;		/* unique per arming: tells armings apart */
+
+	/* Protected by @lock: disarmed, handlers may still run the rule. */
+	bool settling;
+	unsigned long gp_state;	/* get_state_synchronize_rcu() at disarm */
 
 	/* Resolved when armed, from conf.caller: [start, end). */
 	unsigned long caller_start, caller_end;
@@ -97,6 +111,12 @@ int kfi_rule_status(struct kfi_rule *rule, char *buf, size_t len);
 /* The global switch: while false no rule injects. */
 void kfi_inject_set_enabled(bool on);
 bool kfi_inject_enabled(void);
+
+/* dispatch.c: the rules armed on each function, and their probe callbacks */
+int kfi_set_add(struct kfi_rule *rule, struct kfi_attach_error *error);
+void kfi_set_remove(struct kfi_rule *rule);
+bool kfi_rule_live(struct kfi_rule *rule);
+void kfi_sets_exit(void);
 
 /* policy.c; the hit path is in policy.h */
 void kfi_rule_reset(struct kfi_rule *rule);

@@ -91,4 +91,5 @@ int kfi_inject_init(void)
 
 void kfi_inject_exit(void)
 {
+	kfi_sets_exit();
 }

@@ -1,144 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Injection rules: their lifetime, arming, and what they do to a call once
- * the policy (policy.c) said they inject.
- *
- * An armed rule is an attachment of the target function's probe site in
- * group KFI_GROUP_RULES, keyed by its name: the site asks the armed rules in
- * name order and at most one of them acts per call at entry and at return.
+ * Injection rules: their lifetime, configuration and arming. An armed rule
+ * is in the set of rules on its target (dispatch.c), whose probe callbacks
+ * ask the rules in name order, through the policy (policy.h), until one
+ * acts: at most one per call at entry and one at return.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/kprobes.h>
-#include <linux/printk.h>
-#include <linux/ratelimit.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "arch/kfi_arch.h"
 #include "inject/inject.h"
 #include "inject/policy.h"
-
-#define CREATE_TRACE_POINTS
-#include "trace.h"
-
-/* Rules act before hotfix redirects on one function. */
-#define KFI_GROUP_RULES		0
-
-/*
- * One ratelimit for every rule's verbose lines and stack traces, so that
- * no rule can flood the log. __ratelimit() only trylocks a raw spinlock:
- * safe in a probe handler.
- */
-static DEFINE_RATELIMIT_STATE(kfi_verbose_rs, DEFAULT_RATELIMIT_INTERVAL,
-			      DEFAULT_RATELIMIT_BURST);
 
 const char * const kfi_action_names[KFI_NR_ACTIONS] = {
 	[KFI_ACTION_RETURN] = "return",
 	[KFI_ACTION_REPLACE] = "replace",
 	[KFI_ACTION_ARGS] = "args",
-};
-
-static void kfi_rule_report_slow(struct kfi_rule *rule, long value,
-				 int verbose)
-{
-	const char *func = kfi_attach_symbol(&rule->attach);
-	const char *action = kfi_action_names[rule->conf.action];
-
-	trace_kfi_inject(rule->name, func, action, value);
-	if (!verbose || !__ratelimit(&kfi_verbose_rs))
-		return;
-	pr_info("rule %s: %s %s %ld in pid %d (%s)\n", rule->name, func,
-		action, value, task_pid_nr(current), current->comm);
-	if (verbose > 1)
-		dump_stack();
-}
-NOKPROBE_SYMBOL(kfi_rule_report_slow);
-
-/* An injection: traced and logged when asked for, else nothing to do. */
-static nokprobe_inline void kfi_rule_report(struct kfi_rule *rule, long value)
-{
-	int verbose = READ_ONCE(rule->conf.verbose);
-
-	if (verbose || trace_kfi_inject_enabled())
-		kfi_rule_report_slow(rule, value, verbose);
-}
-
-static nokprobe_inline unsigned long kfi_rule_caller(struct kfi_rule *rule,
-						     struct pt_regs *regs)
-{
-	return rule->caller_end ? kfi_caller(regs) : 0;
-}
-
-static enum kfi_verdict kfi_rule_return(struct kfi_attach *a,
-					struct pt_regs *regs, bool ret_hooked)
-{
-	struct kfi_rule *rule = container_of(a, struct kfi_rule, attach);
-
-	if (!kfi_rule_should_inject(rule, kfi_rule_caller(rule, regs)))
-		return KFI_NEXT;
-	kfi_arch_skip_call(regs, rule->conf.retval);
-	kfi_rule_report(rule, rule->conf.retval);
-	return KFI_DIVERTED;
-}
-NOKPROBE_SYMBOL(kfi_rule_return);
-
-static enum kfi_verdict kfi_rule_args(struct kfi_attach *a,
-				      struct pt_regs *regs, bool ret_hooked)
-{
-	struct kfi_rule *rule = container_of(a, struct kfi_rule, attach);
-	const struct kfi_rule_conf *conf = &rule->conf;
-	unsigned int n;
-
-	if (!kfi_rule_should_inject(rule, kfi_rule_caller(rule, regs)))
-		return KFI_NEXT;
-	for (n = 1; n <= KFI_RULE_MAX_ARGS; n++)
-		if (conf->args_mask & BIT(n - 1))
-			kfi_arch_set_arg(regs, n, conf->args[n - 1]);
-	kfi_rule_report(rule, conf->args[__ffs(conf->args_mask)]);
-	return KFI_ACTED;
-}
-NOKPROBE_SYMBOL(kfi_rule_args);
-
-static bool kfi_rule_want_ret(struct kfi_attach *a, struct pt_regs *regs)
-{
-	struct kfi_rule *rule = container_of(a, struct kfi_rule, attach);
-
-	return kfi_rule_should_inject(rule, kfi_rule_caller(rule, regs));
-}
-NOKPROBE_SYMBOL(kfi_rule_want_ret);
-
-static void kfi_rule_replace(struct kfi_attach *a, struct pt_regs *regs)
-{
-	struct kfi_rule *rule = container_of(a, struct kfi_rule, attach);
-
-	kfi_arch_set_retval(regs, rule->conf.retval);
-	kfi_rule_report(rule, rule->conf.retval);
-}
-NOKPROBE_SYMBOL(kfi_rule_replace);
-
-/*
- * Every kretprobe instance is held by a call still inside the function:
- * this call, if it comes from a task the rule is aimed at, is counted here,
- * neither in hits nor as an injection.
- */
-static void kfi_rule_ret_missed(struct kfi_attach *a)
-{
-	struct kfi_rule *rule = container_of(a, struct kfi_rule, attach);
-
-	if (READ_ONCE(kfi_inject_on) && kfi_rule_aimed_at_current(&rule->conf))
-		this_cpu_inc(rule->stats->missed);
-}
-NOKPROBE_SYMBOL(kfi_rule_ret_missed);
-
-static const struct kfi_attach_ops kfi_rule_ops[KFI_NR_ACTIONS] = {
-	[KFI_ACTION_RETURN] = { .entry = kfi_rule_return },
-	[KFI_ACTION_ARGS] = { .entry = kfi_rule_args },
-	[KFI_ACTION_REPLACE] = {
-		.want_ret = kfi_rule_want_ret,
-		.ret = kfi_rule_replace,
-		.ret_missed = kfi_rule_ret_missed,
-	},
 };
 
 /**
@@ -180,7 +59,9 @@ struct kfi_rule *kfi_rule_create(const char *name)
 void kfi_rule_destroy(struct kfi_rule *rule)
 {
 	kfi_rule_disarm(rule);
-	kfi_detach_wait(&rule->attach);
+	mutex_lock(&rule->lock);
+	kfi_rule_settle(rule);
+	mutex_unlock(&rule->lock);
 	mutex_destroy(&rule->lock);
 	free_percpu(rule->stats);
 	kfree(rule->conf.target);
@@ -283,10 +164,7 @@ int kfi_rule_arm(struct kfi_rule *rule)
 		goto out;
 
 	kfi_rule_reset(rule);
-	rule->attach.ops = &kfi_rule_ops[conf->action];
-	rule->attach.group = KFI_GROUP_RULES;
-	rule->attach.key = rule->name;
-	err = kfi_attach(&rule->attach, conf->target, 0, &error);
+	err = kfi_set_add(rule, &error);
 	if (err) {
 		if (!error.why[0])
 			snprintf(error.why, sizeof(error.why),
@@ -319,7 +197,9 @@ void kfi_rule_disarm(struct kfi_rule *rule)
 {
 	mutex_lock(&rule->lock);
 	if (rule->armed) {
-		kfi_detach_nowait(&rule->attach);
+		kfi_set_remove(rule);
+		rule->gp_state = get_state_synchronize_rcu();
+		rule->settling = true;
 		rule->armed = false;
 	}
 	mutex_unlock(&rule->lock);
@@ -339,8 +219,11 @@ void kfi_rule_settle(struct kfi_rule *rule)
 {
 	lockdep_assert_held(&rule->lock);
 
-	if (!rule->armed)
-		kfi_detach_wait(&rule->attach);
+	if (rule->armed || !rule->settling)
+		return;
+	/* Pairs with the handlers' reads of the rule's index. */
+	cond_synchronize_rcu(rule->gp_state);
+	rule->settling = false;
 }
 
 /**
@@ -390,7 +273,7 @@ int kfi_rule_status(struct kfi_rule *rule, char *buf, size_t len)
 	mutex_lock(&rule->lock);
 	if (rule->armed)
 		n = scnprintf(buf, len, "%s\n",
-			      kfi_attach_live(&rule->attach) ? "armed" : "gone");
+			      kfi_rule_live(rule) ? "armed" : "gone");
 	else if (rule->error)
 		n = scnprintf(buf, len, "error: %s\n",
 			      rule->why ?: "(no memory to say why)");

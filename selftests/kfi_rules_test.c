@@ -376,6 +376,89 @@ TEST_F(rules, pid_filter_list)
 	EXPECT_EQ(100, c.res[2].differed);
 }
 
+/*
+ * Rules aimed at this process (found by its pid) and rules for any process
+ * on one function are asked in one order, by name, whichever way each is
+ * found; a pid listed twice makes its rule asked once per call.
+ */
+TEST_F(rules, pid_rules_and_other_rules_asked_in_name_order)
+{
+	const long want[] = { -1, -2, -3, -4, -4 };
+	char mine[32], twice[64], other[32];
+	unsigned long ran;
+	unsigned int i;
+	long ret;
+
+	snprintf(mine, sizeof(mine), "pid=%d", getpid());
+	snprintf(twice, sizeof(twice), "pid=%d 1 %d", getpid(), getpid());
+	snprintf(other, sizeof(other), "pid=%d", getppid());
+	ASSERT_EQ(0, kfi_rule_make("e-other", target_of(variant->func), other,
+				   "retval=-5", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("d-any", target_of(variant->func),
+				   "retval=-4", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("c-twice", target_of(variant->func), twice,
+				   "retval=-3", "times=1", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("b-any", target_of(variant->func),
+				   "retval=-2", "times=1", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("a-self", target_of(variant->func), mine,
+				   "retval=-1", "times=1", "enabled=1", NULL));
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		ASSERT_EQ(0, kfi_tt(variant->func, 1, &ret, &ran));
+		EXPECT_EQ(want[i], ret) TH_LOG("call %u", i + 1);
+	}
+	/* Each call asks the rules before the one that acts. */
+	expect_counts(_metadata, "a-self", 5, 1);
+	expect_counts(_metadata, "b-any", 4, 1);
+	expect_counts(_metadata, "c-twice", 3, 1);
+	expect_counts(_metadata, "d-any", 2, 2);
+	expect_counts(_metadata, "e-other", 0, 0);
+
+	/* Out of the middle and back: the order holds. */
+	ASSERT_EQ(0, kfi_rule_set("d-any", "enabled", "0"));
+	ASSERT_EQ(0, kfi_tt(variant->func, 1, &ret, &ran));
+	EXPECT_EQ(1, ret) TH_LOG("no rule left for this process");
+	ASSERT_EQ(0, kfi_rule_set("b-any", "enabled", "0"));
+	ASSERT_EQ(0, kfi_rule_set("b-any", "enabled", "1"));
+	ASSERT_EQ(0, kfi_rule_set("d-any", "enabled", "1"));
+	ASSERT_EQ(0, kfi_tt(variant->func, 1, &ret, &ran));
+	EXPECT_EQ(-2, ret) TH_LOG("b-any, armed again, acts before d-any");
+	ASSERT_EQ(0, kfi_tt(variant->func, 1, &ret, &ran));
+	EXPECT_EQ(-4, ret);
+}
+
+/*
+ * Many rules on one function, each aimed at another process: the one aimed
+ * at this process acts, and no other counts a hit. Forty pids, two of them
+ * this process's neighbours, share the index's slots.
+ */
+TEST_F(rules, many_pid_rules_on_one_function)
+{
+	char name[32], pid[32];
+	unsigned long ran;
+	long ret;
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		pid_t p = i == 20 ? getpid() : getpid() + 1 + i * 64;
+
+		snprintf(name, sizeof(name), "r%02d", i);
+		snprintf(pid, sizeof(pid), "pid=%d", p);
+		ASSERT_EQ(0, kfi_rule_make(name, target_of(variant->func), pid,
+					   "retval=-7", "enabled=1", NULL));
+	}
+	ASSERT_EQ(0, kfi_tt(variant->func, 1, &ret, &ran));
+	EXPECT_EQ(-7, ret);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "r%02d", i);
+		expect_counts(_metadata, name, i == 20, i == 20);
+	}
+	/* Without the rule aimed at it, this process's calls go through. */
+	ASSERT_EQ(0, kfi_rule_set("r20", "enabled", "0"));
+	ASSERT_EQ(0, kfi_tt(variant->func, 1, &ret, &ran));
+	EXPECT_EQ(1, ret);
+	EXPECT_EQ(1, ran);
+}
+
 /* A child and a grandchild forked after arming match with children=1. */
 static long descendant_injections(struct __test_metadata *_metadata,
 				  const char *func)
@@ -598,6 +681,73 @@ TEST_F(rule, entry_and_return_rules_both_act)
 	EXPECT_EQ(-3, ret);
 	EXPECT_EQ(1, ran);
 	expect_counts(_metadata, "a", 2, 2);
+}
+
+/* Replace rules are found by process too, and asked in name order. */
+TEST_F(rule, replace_rules_by_process)
+{
+	char mine[32], other[32];
+	unsigned long ran;
+	long ret;
+
+	snprintf(mine, sizeof(mine), "pid=%d", getpid());
+	snprintf(other, sizeof(other), "pid=%d", getppid());
+	ASSERT_EQ(0, kfi_rule_make("a-other", "target=kfi_tt_ret",
+				   "action=replace", other, "retval=-1",
+				   "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("b-self", "target=kfi_tt_ret",
+				   "action=replace", mine, "retval=-2",
+				   "times=1", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("c-any", "target=kfi_tt_ret",
+				   "action=replace", "retval=-3", "enabled=1",
+				   NULL));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 5, &ret, &ran));
+	EXPECT_EQ(-2, ret);
+	EXPECT_EQ(1, ran);
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 5, &ret, &ran));
+	EXPECT_EQ(-3, ret) TH_LOG("b-self is out of budget: c-any acts");
+	expect_counts(_metadata, "a-other", 0, 0);
+	expect_counts(_metadata, "b-self", 2, 1);
+	expect_counts(_metadata, "c-any", 1, 1);
+
+	/* The last replace rule gone: the function's returns are its own. */
+	ASSERT_EQ(0, kfi_rule_set("c-any", "enabled", "0"));
+	ASSERT_EQ(0, kfi_rule_set("b-self", "enabled", "0"));
+	ASSERT_EQ(0, kfi_rule_set("a-other", "enabled", "0"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 5, &ret, &ran));
+	EXPECT_EQ(5, ret);
+	ASSERT_EQ(0, kfi_rule_set("b-self", "enabled", "1"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 5, &ret, &ran));
+	EXPECT_EQ(-2, ret) TH_LOG("armed again on a set that was emptied");
+}
+
+/*
+ * "+0" names the function itself: rules naming it either way are asked in
+ * one name order. Named with and without its module, one rule still acts
+ * per call.
+ */
+TEST_F(rule, spellings_of_one_function)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("a", "target=kfi_tt_ret+0", "retval=-1",
+				   "times=1", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("b", "target=kfi_tt_ret", "retval=-2",
+				   "times=1", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("c", "target=kfi_test_target:kfi_tt_ret",
+				   "retval=-3", "enabled=1", NULL));
+	/* "kfi_test_target:kfi_tt_ret" sorts before "kfi_tt_ret". */
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(-3, ret);
+	ASSERT_EQ(0, kfi_rule_set("c", "enabled", "0"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(-1, ret) TH_LOG("a (kfi_tt_ret+0) sorts before b");
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(-2, ret);
+	expect_counts(_metadata, "a", 2, 1);
+	expect_counts(_metadata, "b", 1, 1);
+	expect_counts(_metadata, "c", 1, 1);
 }
 
 TEST_F(rule, rules_on_other_functions_do_not_interfere)

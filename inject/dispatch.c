@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Dispatch: the rules armed on each function, and what the function's probe
+ * site calls to run them.
+ *
+ * The armed rules that name one target form a set. A set attaches to the
+ * target's probe site at most twice, in group KFI_GROUP_RULES: at entry for
+ * its return and args rules, and for returns for its replace rules, so that
+ * a function without replace rules has no kretprobe. Each of the two asks
+ * its rules through an index by process (index.h), in name order, until one
+ * acts: what a call costs does not grow with the rules aimed at other
+ * processes, and no rule costs an indirect call.
+ *
+ *   kfi_sets ── set "vfs_read" ─┬─ side[ENTRY]: attach, rules, idx (RCU)
+ *                               └─ side[RET]:   attach, rules, idx (RCU)
+ *
+ * A set is found by its target as the rules name it, "module:name" or
+ * "name" (without an offset of 0): a function named both with and without
+ * its module ("ext4_file_open", "ext4:ext4_file_open") has two sets on its
+ * one site, asked in that order, each in the order of its rules' names.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kprobes.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/printk.h>
+#include <linux/ratelimit.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "arch/kfi_arch.h"
+#include "inject/index.h"
+#include "inject/inject.h"
+#include "inject/policy.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+/* Rules act before hotfix redirects on one function. */
+#define KFI_GROUP_RULES		0
+
+enum kfi_side {
+	KFI_SIDE_ENTRY,		/* return and args rules: at the call's entry */
+	KFI_SIDE_RET,		/* replace rules: at its return */
+	KFI_NR_SIDES,
+};
+
+struct kfi_rule_set {
+	struct list_head node;		/* in kfi_sets, or kfi_sets_dying */
+	struct kfi_set_side {
+		struct kfi_attach attach;
+		bool attached;
+		struct list_head rules;		/* kfi_rule.set_node, by name */
+		struct kfi_rule_index __rcu *idx;	/* of @rules */
+	} side[KFI_NR_SIDES];
+	unsigned long gp_state;		/* dying: when it was emptied */
+	char target[];			/* as the rules name it */
+};
+
+/*
+ * kfi_sets_mutex protects kfi_sets, kfi_sets_dying, kfi_next_arm_id, every
+ * set's fields (the writers' side of its indexes), and each armed rule's
+ * set, set_node and arm_id. A mutex: attaching registers probes, which
+ * sleeps. Taken under a rule's lock, never the other way round. Probe
+ * handlers never take it: they read an index under RCU (preemption is
+ * disabled in them), and a set that was emptied is only freed after a grace
+ * period, from kfi_sets_dying.
+ */
+static DEFINE_MUTEX(kfi_sets_mutex);
+static LIST_HEAD(kfi_sets);
+static LIST_HEAD(kfi_sets_dying);
+static u64 kfi_next_arm_id;
+
+/*
+ * One ratelimit for every rule's verbose lines and stack traces, so that
+ * no rule can flood the log. __ratelimit() only trylocks a raw spinlock:
+ * safe in a probe handler.
+ */
+static DEFINE_RATELIMIT_STATE(kfi_verbose_rs, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+
+static inline struct kfi_rule_set *to_set(struct kfi_attach *a,
+					  enum kfi_side side)
+{
+	return container_of(a, struct kfi_rule_set, side[side].attach);
+}
+
+static inline struct kfi_rule_index *kfi_side_index(struct kfi_set_side *side)
+{
+	return rcu_dereference_protected(side->idx,
+					 lockdep_is_held(&kfi_sets_mutex));
+}
+
+static void kfi_rule_report_slow(struct kfi_rule *rule, struct kfi_attach *a,
+				 long value, int verbose)
+{
+	const char *func = kfi_attach_symbol(a);
+	const char *action = kfi_action_names[rule->conf.action];
+
+	trace_kfi_inject(rule->name, func, action, value);
+	if (!verbose || !__ratelimit(&kfi_verbose_rs))
+		return;
+	pr_info("rule %s: %s %s %ld in pid %d (%s)\n", rule->name, func,
+		action, value, task_pid_nr(current), current->comm);
+	if (verbose > 1)
+		dump_stack();
+}
+NOKPROBE_SYMBOL(kfi_rule_report_slow);
+
+/* An injection: traced and logged when asked for, else nothing to do. */
+static nokprobe_inline void kfi_rule_report(struct kfi_rule *rule,
+					    struct kfi_attach *a, long value)
+{
+	int verbose = READ_ONCE(rule->conf.verbose);
+
+	if (verbose || trace_kfi_inject_enabled())
+		kfi_rule_report_slow(rule, a, value, verbose);
+}
+
+static nokprobe_inline bool kfi_rule_hit(struct kfi_rule *rule,
+					 struct pt_regs *regs)
+{
+	return kfi_rule_should_inject(rule, rule->caller_end ?
+					    kfi_caller(regs) : 0);
+}
+
+/* Return and args rules, at the function's entry: the first that injects. */
+static enum kfi_verdict kfi_set_entry(struct kfi_attach *a,
+				      struct pt_regs *regs, bool ret_hooked)
+{
+	struct kfi_rule_set *set = to_set(a, KFI_SIDE_ENTRY);
+	const struct kfi_rule_conf *conf;
+	struct kfi_index_iter it;
+	struct kfi_rule *rule;
+	unsigned int n;
+
+	kfi_index_for_each(rcu_dereference_sched(set->side[KFI_SIDE_ENTRY].idx),
+			   &it, rule) {
+		if (!kfi_rule_hit(rule, regs))
+			continue;
+		conf = &rule->conf;
+		if (conf->action == KFI_ACTION_RETURN) {
+			kfi_arch_skip_call(regs, conf->retval);
+			kfi_rule_report(rule, a, conf->retval);
+			return KFI_DIVERTED;
+		}
+		for (n = 1; n <= KFI_RULE_MAX_ARGS; n++)
+			if (conf->args_mask & BIT(n - 1))
+				kfi_arch_set_arg(regs, n, conf->args[n - 1]);
+		kfi_rule_report(rule, a, conf->args[__ffs(conf->args_mask)]);
+		return KFI_ACTED;
+	}
+	return KFI_NEXT;
+}
+NOKPROBE_SYMBOL(kfi_set_entry);
+
+/* Replace rules, at the entry: the first that injects gets the return. */
+static bool kfi_set_want_ret(struct kfi_attach *a, struct pt_regs *regs,
+			     unsigned long *data)
+{
+	struct kfi_rule_set *set = to_set(a, KFI_SIDE_RET);
+	struct kfi_index_iter it;
+	struct kfi_rule *rule;
+
+	kfi_index_for_each(rcu_dereference_sched(set->side[KFI_SIDE_RET].idx),
+			   &it, rule) {
+		if (kfi_rule_hit(rule, regs)) {
+			*data = rule->arm_id;
+			return true;
+		}
+	}
+	return false;
+}
+NOKPROBE_SYMBOL(kfi_set_want_ret);
+
+/*
+ * The call may have slept for long: the rule that took its return may be
+ * disarmed (and freed) since. Only a rule still in the index, armed the same
+ * time (@data is its arm_id), replaces the value.
+ */
+static void kfi_set_ret(struct kfi_attach *a, struct pt_regs *regs,
+			unsigned long data)
+{
+	struct kfi_rule_set *set = to_set(a, KFI_SIDE_RET);
+	const struct kfi_rule_index *idx;
+	struct kfi_rule *rule;
+	u32 rank;
+
+	idx = rcu_dereference_sched(set->side[KFI_SIDE_RET].idx);
+	if (!idx)
+		return;
+	for (rank = 0; rank < idx->nr; rank++) {
+		rule = READ_ONCE(idx->rules[rank]);
+		if (rule && rule->arm_id == data) {
+			kfi_arch_set_retval(regs, rule->conf.retval);
+			kfi_rule_report(rule, a, rule->conf.retval);
+			return;
+		}
+	}
+}
+NOKPROBE_SYMBOL(kfi_set_ret);
+
+/*
+ * Every kretprobe instance is held by a call still inside the function:
+ * this call, for the replace rules aimed at its task, is counted here,
+ * neither in hits nor as an injection.
+ */
+static void kfi_set_ret_missed(struct kfi_attach *a)
+{
+	struct kfi_rule_set *set = to_set(a, KFI_SIDE_RET);
+	struct kfi_index_iter it;
+	struct kfi_rule *rule;
+
+	if (!READ_ONCE(kfi_inject_on))
+		return;
+	kfi_index_for_each(rcu_dereference_sched(set->side[KFI_SIDE_RET].idx),
+			   &it, rule) {
+		if (kfi_rule_aimed_at_current(&rule->conf))
+			this_cpu_inc(rule->stats->missed);
+	}
+}
+NOKPROBE_SYMBOL(kfi_set_ret_missed);
+
+static const struct kfi_attach_ops kfi_set_ops[KFI_NR_SIDES] = {
+	[KFI_SIDE_ENTRY] = { .entry = kfi_set_entry },
+	[KFI_SIDE_RET] = {
+		.want_ret = kfi_set_want_ret,
+		.ret = kfi_set_ret,
+		.ret_missed = kfi_set_ret_missed,
+	},
+};
+
+static enum kfi_side kfi_rule_side(const struct kfi_rule *rule)
+{
+	return rule->conf.action == KFI_ACTION_REPLACE ? KFI_SIDE_RET :
+							 KFI_SIDE_ENTRY;
+}
+
+/* The name of a rule's target without "+0": "module:name" or "name". */
+struct kfi_set_key {
+	char module[MODULE_NAME_LEN];
+	char name[KSYM_NAME_LEN];
+	char key[KFI_TARGET_LEN];
+};
+
+static void kfi_set_key(struct kfi_set_key *k, const char *target)
+{
+	unsigned long offset;
+
+	/* Not a function entry: kfi_attach() will say why. */
+	if (kfi_symbol_parse(target, k->module, k->name, &offset) || offset)
+		strscpy(k->key, target, sizeof(k->key));
+	else
+		snprintf(k->key, sizeof(k->key), "%s%s%s", k->module,
+			 *k->module ? ":" : "", k->name);
+}
+
+static struct kfi_rule_set *kfi_set_get(const char *target)
+{
+	struct kfi_rule_set *set;
+	size_t len = strlen(target) + 1;
+	int s;
+
+	lockdep_assert_held(&kfi_sets_mutex);
+
+	list_for_each_entry(set, &kfi_sets, node)
+		if (!strcmp(set->target, target))
+			return set;
+
+	set = kzalloc(struct_size(set, target, len), GFP_KERNEL);
+	if (!set)
+		return NULL;
+	memcpy(set->target, target, len);
+	for (s = 0; s < KFI_NR_SIDES; s++) {
+		INIT_LIST_HEAD(&set->side[s].rules);
+		set->side[s].attach.ops = &kfi_set_ops[s];
+		set->side[s].attach.group = KFI_GROUP_RULES;
+		set->side[s].attach.key = set->target;
+	}
+	list_add_tail(&set->node, &kfi_sets);
+	return set;
+}
+
+static bool kfi_set_empty(const struct kfi_rule_set *set)
+{
+	return list_empty(&set->side[KFI_SIDE_ENTRY].rules) &&
+	       list_empty(&set->side[KFI_SIDE_RET].rules);
+}
+
+/*
+ * A set left without rules: off kfi_sets, freed by kfi_sets_reap() once
+ * the probe handlers that may still see it are gone.
+ */
+static void kfi_set_retire(struct kfi_rule_set *set)
+{
+	lockdep_assert_held(&kfi_sets_mutex);
+
+	list_move_tail(&set->node, &kfi_sets_dying);
+	set->gp_state = get_state_synchronize_rcu();
+}
+
+/* Frees the dying sets a grace period went by for; @wait: all of them. */
+static void kfi_sets_reap(bool wait)
+{
+	struct kfi_rule_set *set, *tmp;
+	int s;
+
+	lockdep_assert_held(&kfi_sets_mutex);
+
+	list_for_each_entry_safe(set, tmp, &kfi_sets_dying, node) {
+		if (!wait && !poll_state_synchronize_rcu(set->gp_state))
+			continue;
+		for (s = 0; s < KFI_NR_SIDES; s++)
+			kfi_detach_wait(&set->side[s].attach);
+		list_del(&set->node);
+		kfree(set);
+	}
+}
+
+/* Inserts @rule into @side's rules, in name order. */
+static void kfi_side_insert(struct kfi_set_side *side, struct kfi_rule *rule)
+{
+	struct list_head *pos = &side->rules;
+	struct kfi_rule *other;
+
+	list_for_each_entry(other, &side->rules, set_node) {
+		if (strcmp(other->name, rule->name) > 0) {
+			pos = &other->set_node;
+			break;
+		}
+	}
+	list_add_tail(&rule->set_node, pos);
+}
+
+/**
+ * kfi_set_add() - let an armed rule's probe callbacks run it
+ * @rule:	a rule being armed, under its lock, with a target
+ * @error:	filled in with the reason when it fails
+ *
+ * Attaches the set of @rule's target to the target's probe site if the set
+ * had no rule of @rule's kind. @rule may be run as soon as this returns.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or a negative errno (see @error for why).
+ */
+int kfi_set_add(struct kfi_rule *rule, struct kfi_attach_error *error)
+{
+	struct kfi_rule_index *idx, *old;
+	struct kfi_set_side *side;
+	struct kfi_rule_set *set;
+	struct kfi_set_key *key;
+	int err;
+
+	lockdep_assert_held(&rule->lock);
+
+	key = kmalloc(sizeof(*key), GFP_KERNEL);
+	if (!key)
+		return -ENOMEM;
+	kfi_set_key(key, rule->conf.target);
+
+	mutex_lock(&kfi_sets_mutex);
+	kfi_sets_reap(false);
+	set = kfi_set_get(key->key);
+	kfree(key);
+	if (!set) {
+		err = -ENOMEM;
+		goto out_unlock;
+	}
+	side = &set->side[kfi_rule_side(rule)];
+	rule->arm_id = ++kfi_next_arm_id;
+	kfi_side_insert(side, rule);
+	idx = kfi_index_build(&side->rules);
+	if (!idx) {
+		err = -ENOMEM;
+		goto out_remove;
+	}
+	if (!side->attached) {
+		err = kfi_attach(&side->attach, set->target, 0, error);
+		if (err)
+			goto out_free;
+		side->attached = true;
+	}
+	/* Publishes @idx, fully built: pairs with the handlers' reads. */
+	old = rcu_replace_pointer(side->idx, idx,
+				  lockdep_is_held(&kfi_sets_mutex));
+	if (old)
+		kfree_rcu(old, rcu);
+	rule->set = set;
+	mutex_unlock(&kfi_sets_mutex);
+	return 0;
+
+out_free:
+	kfree(idx);
+out_remove:
+	list_del(&rule->set_node);
+	/* A new set, never attached: nobody else saw it. */
+	if (kfi_set_empty(set) && !set->side[KFI_SIDE_ENTRY].attached &&
+	    !set->side[KFI_SIDE_RET].attached) {
+		list_del(&set->node);
+		kfi_detach_wait(&set->side[KFI_SIDE_ENTRY].attach);
+		kfi_detach_wait(&set->side[KFI_SIDE_RET].attach);
+		kfree(set);
+	}
+out_unlock:
+	mutex_unlock(&kfi_sets_mutex);
+	return err;
+}
+
+/**
+ * kfi_set_remove() - stop running a rule
+ * @rule:	an armed rule, under its lock
+ *
+ * Never fails. Probe handlers that start after this returns do not run
+ * @rule; those that started before may: wait for a grace period before
+ * changing or freeing it.
+ *
+ * Context: process context, may sleep (on kfi_sets_mutex only).
+ */
+void kfi_set_remove(struct kfi_rule *rule)
+{
+	struct kfi_rule_set *set = rule->set;
+	struct kfi_set_side *side = &set->side[kfi_rule_side(rule)];
+	struct kfi_rule_index *idx, *new;
+
+	lockdep_assert_held(&rule->lock);
+
+	mutex_lock(&kfi_sets_mutex);
+	list_del(&rule->set_node);
+	idx = kfi_side_index(side);
+	/* In place, without memory: a rule can always be disarmed. */
+	kfi_index_remove(idx, rule);
+	if (list_empty(&side->rules)) {
+		RCU_INIT_POINTER(side->idx, NULL);
+		kfree_rcu(idx, rcu);
+		kfi_detach_nowait(&side->attach);
+		side->attached = false;
+	} else {
+		/* The hole costs every call a step: fill it if we can. */
+		new = kfi_index_build(&side->rules);
+		if (new) {
+			rcu_assign_pointer(side->idx, new);
+			kfree_rcu(idx, rcu);
+		}
+	}
+	if (kfi_set_empty(set))
+		kfi_set_retire(set);
+	rule->set = NULL;
+	mutex_unlock(&kfi_sets_mutex);
+}
+
+/**
+ * kfi_rule_live() - whether an armed rule's probes are in place
+ * @rule:	an armed rule, under its lock
+ *
+ * Return: false while its target's module is not loaded.
+ * Context: process context.
+ */
+bool kfi_rule_live(struct kfi_rule *rule)
+{
+	lockdep_assert_held(&rule->lock);
+
+	return kfi_attach_live(&rule->set->side[kfi_rule_side(rule)].attach);
+}
+
+/**
+ * kfi_sets_exit() - free what is left of the sets
+ *
+ * Every rule is disarmed before: only sets waiting for a grace period are.
+ *
+ * Context: process context, module exit.
+ */
+void kfi_sets_exit(void)
+{
+	mutex_lock(&kfi_sets_mutex);
+	kfi_sets_reap(true);
+	WARN_ON(!list_empty(&kfi_sets));
+	mutex_unlock(&kfi_sets_mutex);
+}
