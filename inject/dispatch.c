@@ -12,7 +12,8 @@
  * processes, and no rule costs an indirect call.
  *
  *   kfi_sets ── set "vfs_read" ─┬─ side[ENTRY]: attach, rules, idx (RCU)
- *                               └─ side[RET]:   attach, rules, idx (RCU)
+ *                               └─ side[RET]:   attach, rules, idx (RCU),
+ *                                               allocated when first needed
  *
  * A set is found by its target as the rules name it, "module:name" or
  * "name" (without an offset of 0): a function named both with and without
@@ -47,15 +48,19 @@ enum kfi_side {
 	KFI_NR_SIDES,
 };
 
+struct kfi_set_side {
+	struct kfi_attach attach;
+	bool attached;
+	struct list_head rules;			/* kfi_rule.set_node, by name */
+	struct kfi_rule_index __rcu *idx;	/* of @rules */
+};
+
 struct kfi_rule_set {
 	struct list_head node;		/* in kfi_sets, or kfi_sets_dying */
-	struct kfi_set_side {
-		struct kfi_attach attach;
-		bool attached;
-		struct list_head rules;		/* kfi_rule.set_node, by name */
-		struct kfi_rule_index __rcu *idx;	/* of @rules */
-	} side[KFI_NR_SIDES];
 	unsigned long gp_state;		/* dying: when it was emptied */
+	/* Most functions never get a replace rule: that side is apart. */
+	struct kfi_set_side *side[KFI_NR_SIDES];
+	struct kfi_set_side entry;	/* side[KFI_SIDE_ENTRY] */
 	char target[];			/* as the rules name it */
 };
 
@@ -81,10 +86,9 @@ static u64 kfi_next_arm_id;
 static DEFINE_RATELIMIT_STATE(kfi_verbose_rs, DEFAULT_RATELIMIT_INTERVAL,
 			      DEFAULT_RATELIMIT_BURST);
 
-static inline struct kfi_rule_set *to_set(struct kfi_attach *a,
-					  enum kfi_side side)
+static inline struct kfi_set_side *to_side(struct kfi_attach *a)
 {
-	return container_of(a, struct kfi_rule_set, side[side].attach);
+	return container_of(a, struct kfi_set_side, attach);
 }
 
 static inline struct kfi_rule_index *kfi_side_index(struct kfi_set_side *side)
@@ -130,14 +134,14 @@ static nokprobe_inline bool kfi_rule_hit(struct kfi_rule *rule,
 static enum kfi_verdict kfi_set_entry(struct kfi_attach *a,
 				      struct pt_regs *regs, bool ret_hooked)
 {
-	struct kfi_rule_set *set = to_set(a, KFI_SIDE_ENTRY);
+	struct kfi_set_side *side = to_side(a);
 	const struct kfi_rule_conf *conf;
 	struct kfi_index_iter it;
 	struct kfi_rule *rule;
 	unsigned int n;
 
-	kfi_index_for_each(rcu_dereference_sched(set->side[KFI_SIDE_ENTRY].idx),
-			   &it, rule) {
+	kfi_index_start(rcu_dereference_sched(side->idx), &it);
+	while ((rule = kfi_index_next(&it))) {
 		if (!kfi_rule_hit(rule, regs))
 			continue;
 		conf = &rule->conf;
@@ -160,12 +164,12 @@ NOKPROBE_SYMBOL(kfi_set_entry);
 static bool kfi_set_want_ret(struct kfi_attach *a, struct pt_regs *regs,
 			     unsigned long *data)
 {
-	struct kfi_rule_set *set = to_set(a, KFI_SIDE_RET);
+	struct kfi_set_side *side = to_side(a);
 	struct kfi_index_iter it;
 	struct kfi_rule *rule;
 
-	kfi_index_for_each(rcu_dereference_sched(set->side[KFI_SIDE_RET].idx),
-			   &it, rule) {
+	kfi_index_start(rcu_dereference_sched(side->idx), &it);
+	while ((rule = kfi_index_next(&it))) {
 		if (kfi_rule_hit(rule, regs)) {
 			*data = rule->arm_id;
 			return true;
@@ -183,16 +187,15 @@ NOKPROBE_SYMBOL(kfi_set_want_ret);
 static void kfi_set_ret(struct kfi_attach *a, struct pt_regs *regs,
 			unsigned long data)
 {
-	struct kfi_rule_set *set = to_set(a, KFI_SIDE_RET);
 	const struct kfi_rule_index *idx;
 	struct kfi_rule *rule;
 	u32 rank;
 
-	idx = rcu_dereference_sched(set->side[KFI_SIDE_RET].idx);
+	idx = rcu_dereference_sched(to_side(a)->idx);
 	if (!idx)
 		return;
 	for (rank = 0; rank < idx->nr; rank++) {
-		rule = READ_ONCE(idx->rules[rank]);
+		rule = READ_ONCE(kfi_index_rules(idx)[rank]);
 		if (rule && rule->arm_id == data) {
 			kfi_arch_set_retval(regs, rule->conf.retval);
 			kfi_rule_report(rule, a, rule->conf.retval);
@@ -209,14 +212,13 @@ NOKPROBE_SYMBOL(kfi_set_ret);
  */
 static void kfi_set_ret_missed(struct kfi_attach *a)
 {
-	struct kfi_rule_set *set = to_set(a, KFI_SIDE_RET);
 	struct kfi_index_iter it;
 	struct kfi_rule *rule;
 
 	if (!READ_ONCE(kfi_inject_on))
 		return;
-	kfi_index_for_each(rcu_dereference_sched(set->side[KFI_SIDE_RET].idx),
-			   &it, rule) {
+	kfi_index_start(rcu_dereference_sched(to_side(a)->idx), &it);
+	while ((rule = kfi_index_next(&it))) {
 		if (kfi_rule_aimed_at_current(&rule->conf))
 			this_cpu_inc(rule->stats->missed);
 	}
@@ -257,36 +259,84 @@ static void kfi_set_key(struct kfi_set_key *k, const char *target)
 			 *k->module ? ":" : "", k->name);
 }
 
-static struct kfi_rule_set *kfi_set_get(const char *target)
+static void kfi_side_init(struct kfi_rule_set *set, struct kfi_set_side *side,
+			  enum kfi_side s)
+{
+	INIT_LIST_HEAD(&side->rules);
+	side->attach.ops = &kfi_set_ops[s];
+	side->attach.group = KFI_GROUP_RULES;
+	side->attach.key = set->target;
+	set->side[s] = side;
+}
+
+static struct kfi_rule_set *kfi_set_find(const char *target)
 {
 	struct kfi_rule_set *set;
-	size_t len = strlen(target) + 1;
-	int s;
 
 	lockdep_assert_held(&kfi_sets_mutex);
 
 	list_for_each_entry(set, &kfi_sets, node)
 		if (!strcmp(set->target, target))
 			return set;
+	return NULL;
+}
+
+static struct kfi_rule_set *kfi_set_create(const char *target)
+{
+	struct kfi_rule_set *set;
+	size_t len = strlen(target) + 1;
+
+	lockdep_assert_held(&kfi_sets_mutex);
 
 	set = kzalloc(struct_size(set, target, len), GFP_KERNEL);
 	if (!set)
 		return NULL;
 	memcpy(set->target, target, len);
-	for (s = 0; s < KFI_NR_SIDES; s++) {
-		INIT_LIST_HEAD(&set->side[s].rules);
-		set->side[s].attach.ops = &kfi_set_ops[s];
-		set->side[s].attach.group = KFI_GROUP_RULES;
-		set->side[s].attach.key = set->target;
-	}
+	kfi_side_init(set, &set->entry, KFI_SIDE_ENTRY);
 	list_add_tail(&set->node, &kfi_sets);
 	return set;
 }
 
+/* @set's side for @s, allocated if it has none yet; NULL without memory. */
+static struct kfi_set_side *kfi_set_side(struct kfi_rule_set *set,
+					 enum kfi_side s)
+{
+	struct kfi_set_side *side = set->side[s];
+
+	if (!side) {
+		side = kzalloc(sizeof(*side), GFP_KERNEL);
+		if (side)
+			kfi_side_init(set, side, s);
+	}
+	return side;
+}
+
+static bool kfi_side_empty(const struct kfi_set_side *side)
+{
+	return !side || list_empty(&side->rules);
+}
+
+static bool kfi_side_attached(const struct kfi_set_side *side)
+{
+	return side && side->attached;
+}
+
 static bool kfi_set_empty(const struct kfi_rule_set *set)
 {
-	return list_empty(&set->side[KFI_SIDE_ENTRY].rules) &&
-	       list_empty(&set->side[KFI_SIDE_RET].rules);
+	return kfi_side_empty(set->side[KFI_SIDE_ENTRY]) &&
+	       kfi_side_empty(set->side[KFI_SIDE_RET]);
+}
+
+/* Frees a set that no probe handler can see. */
+static void kfi_set_free(struct kfi_rule_set *set)
+{
+	int s;
+
+	for (s = 0; s < KFI_NR_SIDES; s++)
+		if (set->side[s])
+			kfi_detach_wait(&set->side[s]->attach);
+	kfree(set->side[KFI_SIDE_RET]);
+	kfree(set);
 }
 
 /*
@@ -305,17 +355,14 @@ static void kfi_set_retire(struct kfi_rule_set *set)
 static void kfi_sets_reap(bool wait)
 {
 	struct kfi_rule_set *set, *tmp;
-	int s;
 
 	lockdep_assert_held(&kfi_sets_mutex);
 
 	list_for_each_entry_safe(set, tmp, &kfi_sets_dying, node) {
 		if (!wait && !poll_state_synchronize_rcu(set->gp_state))
 			continue;
-		for (s = 0; s < KFI_NR_SIDES; s++)
-			kfi_detach_wait(&set->side[s].attach);
 		list_del(&set->node);
-		kfree(set);
+		kfi_set_free(set);
 	}
 }
 
@@ -362,13 +409,17 @@ int kfi_set_add(struct kfi_rule *rule, struct kfi_attach_error *error)
 
 	mutex_lock(&kfi_sets_mutex);
 	kfi_sets_reap(false);
-	set = kfi_set_get(key->key);
+	set = kfi_set_find(key->key) ?: kfi_set_create(key->key);
 	kfree(key);
 	if (!set) {
 		err = -ENOMEM;
 		goto out_unlock;
 	}
-	side = &set->side[kfi_rule_side(rule)];
+	side = kfi_set_side(set, kfi_rule_side(rule));
+	if (!side) {
+		err = -ENOMEM;
+		goto out_unused;
+	}
 	rule->arm_id = ++kfi_next_arm_id;
 	kfi_side_insert(side, rule);
 	idx = kfi_index_build(&side->rules);
@@ -395,13 +446,13 @@ out_free:
 	kfree(idx);
 out_remove:
 	list_del(&rule->set_node);
+out_unused:
 	/* A new set, never attached: nobody else saw it. */
-	if (kfi_set_empty(set) && !set->side[KFI_SIDE_ENTRY].attached &&
-	    !set->side[KFI_SIDE_RET].attached) {
+	if (kfi_set_empty(set) &&
+	    !kfi_side_attached(set->side[KFI_SIDE_ENTRY]) &&
+	    !kfi_side_attached(set->side[KFI_SIDE_RET])) {
 		list_del(&set->node);
-		kfi_detach_wait(&set->side[KFI_SIDE_ENTRY].attach);
-		kfi_detach_wait(&set->side[KFI_SIDE_RET].attach);
-		kfree(set);
+		kfi_set_free(set);
 	}
 out_unlock:
 	mutex_unlock(&kfi_sets_mutex);
@@ -421,7 +472,7 @@ out_unlock:
 void kfi_set_remove(struct kfi_rule *rule)
 {
 	struct kfi_rule_set *set = rule->set;
-	struct kfi_set_side *side = &set->side[kfi_rule_side(rule)];
+	struct kfi_set_side *side = set->side[kfi_rule_side(rule)];
 	struct kfi_rule_index *idx, *new;
 
 	lockdep_assert_held(&rule->lock);
@@ -461,7 +512,7 @@ bool kfi_rule_live(struct kfi_rule *rule)
 {
 	lockdep_assert_held(&rule->lock);
 
-	return kfi_attach_live(&rule->set->side[kfi_rule_side(rule)].attach);
+	return kfi_attach_live(&rule->set->side[kfi_rule_side(rule)]->attach);
 }
 
 /**

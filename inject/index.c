@@ -31,31 +31,35 @@ static bool kfi_pid_repeated(const struct kfi_rule_conf *conf, unsigned int i)
 static struct kfi_index_slot *kfi_index_slot(struct kfi_rule_index *idx,
 					     pid_t tgid)
 {
+	struct kfi_index_slot *slots = kfi_index_slots(idx);
 	u32 h = hash_32(tgid, idx->bits);
 
-	while (idx->slots[h].nr && idx->slots[h].tgid != tgid)
+	while (slots[h].nr && slots[h].tgid != tgid)
 		h = (h + 1) & idx->mask;
-	idx->slots[h].tgid = tgid;
-	return &idx->slots[h];
+	slots[h].tgid = tgid;
+	return &slots[h];
 }
 
 /**
  * kfi_index_build() - index a function's rules by process
- * @rules:	the rules, linked by their set_node, in the order they are
+ * @list:	the rules, linked by their set_node, in the order they are
  *		asked in
  *
  * Context: process context, under the lock of the rules' set.
  * Return: the index, or NULL when out of memory.
  */
-struct kfi_rule_index *kfi_index_build(struct list_head *rules)
+struct kfi_rule_index *kfi_index_build(struct list_head *list)
 {
 	u32 nr = 0, nr_any = 0, nr_refs = 0, nr_slots = 0, rank, first;
+	struct kfi_index_slot *slots;
 	struct kfi_rule_index *idx;
+	struct kfi_rule **rules;
 	struct kfi_rule *rule;
+	u32 *any, *pidlist;
 	unsigned int i;
 	size_t size;
 
-	list_for_each_entry(rule, rules, set_node) {
+	list_for_each_entry(rule, list, set_node) {
 		nr++;
 		if (kfi_rule_pid_bound(rule))
 			nr_refs += rule->conf.nr_pids;
@@ -67,28 +71,28 @@ struct kfi_rule_index *kfi_index_build(struct list_head *rules)
 		nr_slots = roundup_pow_of_two(2 * nr_refs);
 
 	size = sizeof(*idx);
-	size = size_add(size, array_size(nr, sizeof(*idx->rules)));
-	size = size_add(size, array_size(nr_slots, sizeof(*idx->slots)));
-	size = size_add(size, array_size(nr_any, sizeof(*idx->any)));
-	size = size_add(size, array_size(nr_refs, sizeof(*idx->pidlist)));
+	size = size_add(size, array_size(nr, sizeof(*rules)));
+	size = size_add(size, array_size(nr_slots, sizeof(*slots)));
+	size = size_add(size, array_size(nr_any + nr_refs, sizeof(*any)));
 	idx = kzalloc(size, GFP_KERNEL);
 	if (!idx)
 		return NULL;
-	/* Largest alignment first. */
-	idx->rules = (struct kfi_rule **)(idx + 1);
-	idx->slots = (struct kfi_index_slot *)(idx->rules + nr);
-	idx->any = (u32 *)(idx->slots + nr_slots);
-	idx->pidlist = idx->any + nr_any;
 	idx->nr = nr;
+	idx->nr_any = nr_any;
 	idx->mask = nr_slots ? nr_slots - 1 : 0;
 	idx->bits = nr_slots ? ilog2(nr_slots) : 0;
+	rules = kfi_index_rules(idx);
+	slots = kfi_index_slots(idx);
+	any = kfi_index_any(idx);
+	pidlist = kfi_index_pidlist(idx);
 
 	/* Count each slot's rules, then lay their runs out one after another. */
 	rank = 0;
-	list_for_each_entry(rule, rules, set_node) {
-		idx->rules[rank] = rule;
+	nr_any = 0;
+	list_for_each_entry(rule, list, set_node) {
+		rules[rank] = rule;
 		if (!kfi_rule_pid_bound(rule)) {
-			idx->any[idx->nr_any++] = rank;
+			any[nr_any++] = rank;
 		} else {
 			for (i = 0; i < rule->conf.nr_pids; i++)
 				if (!kfi_pid_repeated(&rule->conf, i))
@@ -98,17 +102,17 @@ struct kfi_rule_index *kfi_index_build(struct list_head *rules)
 	}
 	first = 0;
 	for (i = 0; i < nr_slots; i++) {
-		idx->slots[i].first = first;
-		first += idx->slots[i].nr;
+		slots[i].first = first;
+		first += slots[i].nr;
 	}
 
 	/* Fill the runs in rank order; a slot's nr counts up to its size again. */
 	for (i = 0; i < nr_slots; i++)
-		idx->slots[i].first += idx->slots[i].nr;
+		slots[i].first += slots[i].nr;
 	for (rank = nr; rank-- > 0; ) {
-		const struct kfi_rule_conf *conf = &idx->rules[rank]->conf;
+		const struct kfi_rule_conf *conf = &rules[rank]->conf;
 
-		if (!kfi_rule_pid_bound(idx->rules[rank]))
+		if (!kfi_rule_pid_bound(rules[rank]))
 			continue;
 		for (i = 0; i < conf->nr_pids; i++) {
 			struct kfi_index_slot *slot;
@@ -116,7 +120,7 @@ struct kfi_rule_index *kfi_index_build(struct list_head *rules)
 			if (kfi_pid_repeated(conf, i))
 				continue;
 			slot = kfi_index_slot(idx, conf->pids[i]);
-			idx->pidlist[--slot->first] = rank;
+			pidlist[--slot->first] = rank;
 		}
 	}
 	return idx;
@@ -135,9 +139,10 @@ struct kfi_rule_index *kfi_index_build(struct list_head *rules)
  */
 void kfi_index_remove(struct kfi_rule_index *idx, struct kfi_rule *rule)
 {
+	struct kfi_rule **rules = kfi_index_rules(idx);
 	u32 rank;
 
 	for (rank = 0; rank < idx->nr; rank++)
-		if (idx->rules[rank] == rule)
-			WRITE_ONCE(idx->rules[rank], NULL);
+		if (rules[rank] == rule)
+			WRITE_ONCE(rules[rank], NULL);
 }

@@ -5,7 +5,7 @@
  * pid 1 costs a call from any other process nothing.
  *
  * An index is built whole, never changed but for a rule taken out in place
- * (its entry in @rules set to NULL), and published under RCU: probe handlers
+ * (its entry in rules[] set to NULL), and published under RCU: probe handlers
  * read it with preemption disabled and no lock.
  *
  *   rules[]:  every rule, in name order (the order they are asked in); a
@@ -43,11 +43,32 @@ struct kfi_rule_index {
 	u32 nr_any;			/* any[] */
 	u32 mask;			/* slots[] - 1; no slots[] when 0 */
 	u32 bits;			/* ilog2(slots[]) */
-	struct kfi_rule **rules;	/* NULL once taken out */
-	u32 *any;
-	struct kfi_index_slot *slots;
-	u32 *pidlist;
+	/*
+	 * Then, in one allocation: struct kfi_rule *rules[nr] (NULL once
+	 * taken out), struct kfi_index_slot slots[mask ? mask + 1 : 0],
+	 * u32 any[nr_any], u32 pidlist[].
+	 */
 };
+
+static nokprobe_inline struct kfi_rule **kfi_index_rules(const struct kfi_rule_index *idx)
+{
+	return (struct kfi_rule **)(idx + 1);
+}
+
+static nokprobe_inline struct kfi_index_slot *kfi_index_slots(const struct kfi_rule_index *idx)
+{
+	return (struct kfi_index_slot *)(kfi_index_rules(idx) + idx->nr);
+}
+
+static nokprobe_inline u32 *kfi_index_any(const struct kfi_rule_index *idx)
+{
+	return (u32 *)(kfi_index_slots(idx) + (idx->mask ? idx->mask + 1 : 0));
+}
+
+static nokprobe_inline u32 *kfi_index_pidlist(const struct kfi_rule_index *idx)
+{
+	return kfi_index_any(idx) + idx->nr_any;
+}
 
 /* A walk over the rules a call may hit, in rank order. */
 struct kfi_index_iter {
@@ -56,7 +77,7 @@ struct kfi_index_iter {
 	const u32 *own, *own_end;
 };
 
-struct kfi_rule_index *kfi_index_build(struct list_head *rules);
+struct kfi_rule_index *kfi_index_build(struct list_head *list);
 void kfi_index_remove(struct kfi_rule_index *idx, struct kfi_rule *rule);
 
 /* The run of pidlist[] for the current process: its pid-bound rules. */
@@ -68,12 +89,12 @@ static nokprobe_inline void kfi_index_own(const struct kfi_rule_index *idx,
 
 	/* At most half full: an empty slot ends the search. */
 	for (;; h = (h + 1) & idx->mask) {
-		const struct kfi_index_slot *slot = &idx->slots[h];
+		const struct kfi_index_slot *slot = &kfi_index_slots(idx)[h];
 
 		if (!slot->nr)
 			return;
 		if (slot->tgid == tgid) {
-			it->own = &idx->pidlist[slot->first];
+			it->own = &kfi_index_pidlist(idx)[slot->first];
 			it->own_end = it->own + slot->nr;
 			return;
 		}
@@ -100,9 +121,9 @@ static nokprobe_inline void kfi_index_start(const struct kfi_rule_index *idx,
 		it->any_end = NULL;
 		return;
 	}
-	it->rules = idx->rules;
-	it->any = idx->any;
-	it->any_end = idx->any + idx->nr_any;
+	it->rules = kfi_index_rules(idx);
+	it->any = kfi_index_any(idx);
+	it->any_end = it->any + idx->nr_any;
 	if (idx->mask && kfi_call_in_task())
 		kfi_index_own(idx, it);
 }
@@ -126,8 +147,5 @@ static nokprobe_inline struct kfi_rule *kfi_index_next(struct kfi_index_iter *it
 	}
 	return NULL;
 }
-
-#define kfi_index_for_each(idx, it, rule)				\
-	for (kfi_index_start(idx, it); ((rule) = kfi_index_next(it)); )
 
 #endif /* KFI_INDEX_H */

@@ -132,6 +132,36 @@ static int op(struct thread *t, struct rule_state *r, int err,
 	return err;
 }
 
+/*
+ * Aims a disarmed rule at every process, at the callers' (this one), at
+ * init only, or at a list with this process twice, with or without
+ * children: rules found by process and rules for any process mix on one
+ * function. hits counts only the calls of the processes aimed at, so the
+ * counts' checks hold for each.
+ */
+static void rule_aim(struct thread *t, struct rule_state *r)
+{
+	char pids[64];
+
+	switch (fz_rnd(&t->seed, 4)) {
+	case 0:
+		snprintf(pids, sizeof(pids), "\n");
+		break;
+	case 1:
+		snprintf(pids, sizeof(pids), "%d", getpid());
+		break;
+	case 2:
+		snprintf(pids, sizeof(pids), "1");
+		break;
+	default:
+		snprintf(pids, sizeof(pids), "1 %d %d", getpid(), getpid());
+		break;
+	}
+	op(t, r, kfi_rule_set(r->name, "pid", pids), "pid");
+	op(t, r, kfi_rule_set(r->name, "children",
+			      fz_rnd(&t->seed, 4) ? "0" : "1"), "children");
+}
+
 /* Writes a fresh configuration into a disarmed rule. */
 static void rule_configure(struct thread *t, struct rule_state *r)
 {
@@ -154,6 +184,7 @@ static void rule_configure(struct thread *t, struct rule_state *r)
 	op(t, r, kfi_rule_set(r->name, "times", v), "times");
 	op(t, r, kfi_rule_set(r->name, "probability", prob), "probability");
 	op(t, r, kfi_rule_set(r->name, "interval", interval), "interval");
+	rule_aim(t, r);
 }
 
 /* The counters of a rule no handler runs any more. */
