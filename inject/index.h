@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The rules armed on one function, indexed by the process they are aimed at,
- * so that a call is asked only of the rules that may hit it: a rule aimed at
- * pid 1 costs a call from any other process nothing.
+ * The rules armed on one function, indexed by the tasks they are aimed at,
+ * so that a call is asked only of the rules that may hit it: rules aimed at
+ * pid 1, or at the command "dd", cost a call from any other process nothing.
  *
  * An index is built whole, never changed but for a rule taken out in place
  * (its entry in rules[] set to NULL), and published under RCU: probe handlers
@@ -10,12 +10,17 @@
  *
  *   rules[]:  every rule, in name order (the order they are asked in); a
  *             rule's position is its rank
- *   any[]:    ranks of the rules any process may hit: no pid, or children
- *             (their descendants are only known by walking up from the task)
- *   slots[]:  open-addressed table by tgid; each used slot names a run of
- *             pidlist[], the ranks of the rules listing that pid
+ *   any[]:    ranks of the rules every task may hit
+ *   by pid:   open-addressed table by tgid, of the rules that list pids
+ *             (without children, whose descendants are only known by
+ *             walking up from the task)
+ *   by comm:  the same by a hash of the command name, of the other rules
+ *             with a comm
  *
- * A call is asked of the merge, by rank, of any[] and its process's run.
+ * Each used slot of a table names a run of refs[], the ranks of its rules. A
+ * call is asked of the merge, by rank, of any[] and the runs of its process
+ * and of its command name. A rule found by a table still checks its filters
+ * itself: two command names with one hash share a run.
  */
 #ifndef KFI_INDEX_H
 #define KFI_INDEX_H
@@ -31,9 +36,16 @@
 
 struct kfi_rule;
 
+enum kfi_index_key {
+	KFI_KEY_PID,
+	KFI_KEY_COMM,
+	KFI_NR_KEYS,
+	KFI_KEY_ANY = KFI_NR_KEYS,
+};
+
 struct kfi_index_slot {
-	pid_t tgid;
-	u32 first;		/* in pidlist[] */
+	u32 key;
+	u32 first;		/* in refs[] */
 	u32 nr;			/* 0: the slot is empty */
 };
 
@@ -41,61 +53,97 @@ struct kfi_rule_index {
 	struct rcu_head rcu;
 	u32 nr;				/* rules[] */
 	u32 nr_any;			/* any[] */
-	u32 mask;			/* slots[] - 1; no slots[] when 0 */
-	u32 bits;			/* ilog2(slots[]) */
+	struct {
+		u32 mask;		/* slots - 1; no table when 0 */
+		u32 bits;		/* ilog2(slots) */
+	} table[KFI_NR_KEYS];
 	/*
 	 * Then, in one allocation: struct kfi_rule *rules[nr] (NULL once
-	 * taken out), struct kfi_index_slot slots[mask ? mask + 1 : 0],
-	 * u32 any[nr_any], u32 pidlist[].
+	 * taken out), each table's struct kfi_index_slot slots[mask + 1],
+	 * u32 any[nr_any], u32 refs[].
 	 */
 };
+
+/* A walk over the rules a call may hit, in rank order. */
+struct kfi_index_iter {
+	struct kfi_rule * const *rules;
+	struct {
+		const u32 *pos, *end;
+	} run[1 + KFI_NR_KEYS];
+};
+
+struct kfi_rule_index *kfi_index_build(struct list_head *list);
+void kfi_index_remove(struct kfi_rule_index *idx, struct kfi_rule *rule);
+
+static nokprobe_inline u32 kfi_index_table_size(const struct kfi_rule_index *idx,
+						enum kfi_index_key k)
+{
+	return idx->table[k].mask ? idx->table[k].mask + 1 : 0;
+}
 
 static nokprobe_inline struct kfi_rule **kfi_index_rules(const struct kfi_rule_index *idx)
 {
 	return (struct kfi_rule **)(idx + 1);
 }
 
-static nokprobe_inline struct kfi_index_slot *kfi_index_slots(const struct kfi_rule_index *idx)
+static nokprobe_inline struct kfi_index_slot *
+kfi_index_slots(const struct kfi_rule_index *idx, enum kfi_index_key k)
 {
-	return (struct kfi_index_slot *)(kfi_index_rules(idx) + idx->nr);
+	struct kfi_index_slot *slots;
+
+	slots = (struct kfi_index_slot *)(kfi_index_rules(idx) + idx->nr);
+	if (k == KFI_KEY_COMM)
+		slots += kfi_index_table_size(idx, KFI_KEY_PID);
+	return slots;
 }
 
 static nokprobe_inline u32 *kfi_index_any(const struct kfi_rule_index *idx)
 {
-	return (u32 *)(kfi_index_slots(idx) + (idx->mask ? idx->mask + 1 : 0));
+	return (u32 *)(kfi_index_slots(idx, KFI_KEY_COMM) +
+		       kfi_index_table_size(idx, KFI_KEY_COMM));
 }
 
-static nokprobe_inline u32 *kfi_index_pidlist(const struct kfi_rule_index *idx)
+static nokprobe_inline u32 *kfi_index_refs(const struct kfi_rule_index *idx)
 {
 	return kfi_index_any(idx) + idx->nr_any;
 }
 
-/* A walk over the rules a call may hit, in rank order. */
-struct kfi_index_iter {
-	struct kfi_rule * const *rules;
-	const u32 *any, *any_end;
-	const u32 *own, *own_end;
-};
-
-struct kfi_rule_index *kfi_index_build(struct list_head *list);
-void kfi_index_remove(struct kfi_rule_index *idx, struct kfi_rule *rule);
-
-/* The run of pidlist[] for the current process: its pid-bound rules. */
-static nokprobe_inline void kfi_index_own(const struct kfi_rule_index *idx,
-					  struct kfi_index_iter *it)
+/*
+ * The key of a command name: FNV-1a over its bytes up to the NUL. A name
+ * that changes while it is read (prctl(PR_SET_NAME) of another thread)
+ * gives some key, as strncmp() would give some answer.
+ */
+static nokprobe_inline u32 kfi_comm_key(const char *comm)
 {
-	pid_t tgid = task_tgid_nr(current);
-	u32 h = hash_32(tgid, idx->bits);
+	u32 h = 2166136261U;
+	unsigned int i;
+
+	for (i = 0; i < TASK_COMM_LEN; i++) {
+		char c = READ_ONCE(comm[i]);
+
+		if (!c)
+			break;
+		h = (h ^ (u8)c) * 16777619U;
+	}
+	return h;
+}
+
+/* Sets run @r of @it to the run of table @k for @key, if it has one. */
+static nokprobe_inline void kfi_index_find(const struct kfi_rule_index *idx,
+					   enum kfi_index_key k, u32 key,
+					   struct kfi_index_iter *it, int r)
+{
+	const struct kfi_index_slot *slots = kfi_index_slots(idx, k);
+	u32 mask = idx->table[k].mask;
+	u32 h = hash_32(key, idx->table[k].bits);
 
 	/* At most half full: an empty slot ends the search. */
-	for (;; h = (h + 1) & idx->mask) {
-		const struct kfi_index_slot *slot = &kfi_index_slots(idx)[h];
-
-		if (!slot->nr)
+	for (;; h = (h + 1) & mask) {
+		if (!slots[h].nr)
 			return;
-		if (slot->tgid == tgid) {
-			it->own = &kfi_index_pidlist(idx)[slot->first];
-			it->own_end = it->own + slot->nr;
+		if (slots[h].key == key) {
+			it->run[r].pos = kfi_index_refs(idx) + slots[h].first;
+			it->run[r].end = it->run[r].pos + slots[h].nr;
 			return;
 		}
 	}
@@ -106,46 +154,60 @@ static nokprobe_inline void kfi_index_own(const struct kfi_rule_index *idx,
  * @idx:	a published index, or NULL (no rules)
  * @it:		the walk
  *
- * Pid-bound rules are only hit by calls in task context: from an interrupt,
- * the walk is over the rules for any process.
+ * Rules aimed at processes or command names are only hit by calls in task
+ * context: from an interrupt, the walk is over the rules for every task.
  *
  * Context: probe handler, preemption disabled, @idx read under RCU.
  */
 static nokprobe_inline void kfi_index_start(const struct kfi_rule_index *idx,
 					    struct kfi_index_iter *it)
 {
-	it->own = NULL;
-	it->own_end = NULL;
-	if (!idx) {
-		it->any = NULL;
-		it->any_end = NULL;
-		return;
+	unsigned int r;
+
+	for (r = 0; r < ARRAY_SIZE(it->run); r++) {
+		it->run[r].pos = NULL;
+		it->run[r].end = NULL;
 	}
+	if (!idx)
+		return;
 	it->rules = kfi_index_rules(idx);
-	it->any = kfi_index_any(idx);
-	it->any_end = it->any + idx->nr_any;
-	if (idx->mask && kfi_call_in_task())
-		kfi_index_own(idx, it);
+	it->run[0].pos = kfi_index_any(idx);
+	it->run[0].end = it->run[0].pos + idx->nr_any;
+	if (!(idx->table[KFI_KEY_PID].mask | idx->table[KFI_KEY_COMM].mask) ||
+	    !kfi_call_in_task())
+		return;
+	if (idx->table[KFI_KEY_PID].mask)
+		kfi_index_find(idx, KFI_KEY_PID, task_tgid_nr(current), it,
+			       1 + KFI_KEY_PID);
+	if (idx->table[KFI_KEY_COMM].mask)
+		kfi_index_find(idx, KFI_KEY_COMM, kfi_comm_key(current->comm),
+			       it, 1 + KFI_KEY_COMM);
 }
 
 /* The next rule of the walk, or NULL at its end. */
 static nokprobe_inline struct kfi_rule *kfi_index_next(struct kfi_index_iter *it)
 {
-	while (it->any < it->any_end || it->own < it->own_end) {
+	for (;;) {
 		struct kfi_rule *rule;
-		u32 rank;
+		u32 rank = U32_MAX;
+		unsigned int r;
+		int next = -1;
 
-		if (it->own == it->own_end ||
-		    (it->any < it->any_end && *it->any < *it->own))
-			rank = *it->any++;
-		else
-			rank = *it->own++;
+		for (r = 0; r < ARRAY_SIZE(it->run); r++) {
+			if (it->run[r].pos < it->run[r].end &&
+			    *it->run[r].pos < rank) {
+				rank = *it->run[r].pos;
+				next = r;
+			}
+		}
+		if (next < 0)
+			return NULL;
+		it->run[next].pos++;
 		/* Pairs with the WRITE_ONCE() of kfi_index_remove(). */
 		rule = READ_ONCE(it->rules[rank]);
 		if (rule)
 			return rule;
 	}
-	return NULL;
 }
 
 #endif /* KFI_INDEX_H */

@@ -427,6 +427,51 @@ TEST_F(rules, pid_rules_and_other_rules_asked_in_name_order)
 }
 
 /*
+ * Rules found by command name, by pid, and for every task, on one function:
+ * one name order. A rule with children is found by its comm.
+ */
+TEST_F(rules, comm_rules_asked_in_name_order)
+{
+	const long want[] = { -1, -3, -4, -5 };
+	unsigned long ran;
+	unsigned int i;
+	char mine[32];
+	long ret;
+
+	ASSERT_EQ(0, prctl(PR_SET_NAME, "kfi-cm"));
+	snprintf(mine, sizeof(mine), "pid=%d", getpid());
+	ASSERT_EQ(0, kfi_rule_make("e-any", target_of(variant->func),
+				   "retval=-5", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("d-comm-children", target_of(variant->func),
+				   "pid=1", "children=1", "comm=kfi-cm",
+				   "retval=-4", "times=1", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("c-pid", target_of(variant->func), mine,
+				   "retval=-3", "times=1", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("b-other-comm", target_of(variant->func),
+				   "comm=kfi-cn", "retval=-2", "enabled=1",
+				   NULL));
+	ASSERT_EQ(0, kfi_rule_make("a-comm", target_of(variant->func),
+				   "comm=kfi-cm", "retval=-1", "times=1",
+				   "enabled=1", NULL));
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		ASSERT_EQ(0, kfi_tt(variant->func, 1, &ret, &ran));
+		EXPECT_EQ(want[i], ret) TH_LOG("call %u", i + 1);
+	}
+	expect_counts(_metadata, "a-comm", 4, 1);
+	expect_counts(_metadata, "b-other-comm", 0, 0);
+	expect_counts(_metadata, "c-pid", 3, 1);
+	expect_counts(_metadata, "d-comm-children", 2, 1);
+	expect_counts(_metadata, "e-any", 1, 1);
+
+	/* Renamed: the rules for the other name find this process. */
+	ASSERT_EQ(0, prctl(PR_SET_NAME, "kfi-cn"));
+	ASSERT_EQ(0, kfi_tt(variant->func, 1, &ret, &ran));
+	EXPECT_EQ(-2, ret);
+	expect_counts(_metadata, "a-comm", 4, 1);
+	expect_counts(_metadata, "b-other-comm", 1, 1);
+}
+
+/*
  * Many rules on one function, each aimed at another process: the one aimed
  * at this process acts, and no other counts a hit. Forty pids, two of them
  * this process's neighbours, share the index's slots.

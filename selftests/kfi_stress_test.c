@@ -15,6 +15,7 @@
  * (KFI_STRESS_SECONDS in the guest).
  */
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <stdatomic.h>
 
 #include "kselftest_harness.h"
@@ -135,13 +136,13 @@ static int op(struct thread *t, struct rule_state *r, int err,
 /*
  * Aims a disarmed rule at every process, at the callers' (this one), at
  * init only, or at a list with this process twice, with or without
- * children: rules found by process and rules for any process mix on one
- * function. hits counts only the calls of the processes aimed at, so the
+ * children, and at any command name, the callers' or another: rules found
+ * by pid, by comm and for every task mix on one function. hits counts only the calls of the processes aimed at, so the
  * counts' checks hold for each.
  */
 static void rule_aim(struct thread *t, struct rule_state *r)
 {
-	char pids[64];
+	char pids[64], comm[32] = "";
 
 	switch (fz_rnd(&t->seed, 4)) {
 	case 0:
@@ -160,6 +161,19 @@ static void rule_aim(struct thread *t, struct rule_state *r)
 	op(t, r, kfi_rule_set(r->name, "pid", pids), "pid");
 	op(t, r, kfi_rule_set(r->name, "children",
 			      fz_rnd(&t->seed, 4) ? "0" : "1"), "children");
+	switch (fz_rnd(&t->seed, 3)) {
+	case 0:
+		snprintf(comm, sizeof(comm), "\n");
+		break;
+	case 1:
+		/* The callers' name: threads inherit this process's. */
+		prctl(PR_GET_NAME, comm);
+		break;
+	default:
+		snprintf(comm, sizeof(comm), "kfi-nobody");
+		break;
+	}
+	op(t, r, kfi_rule_set(r->name, "comm", comm), "comm");
 }
 
 /* Writes a fresh configuration into a disarmed rule. */
