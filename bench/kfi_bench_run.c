@@ -226,6 +226,22 @@ static int rule_filtered(const char *rule, const char *target)
 	return rule_make(rule, t, "pid=1", NULL);
 }
 
+/*
+ * Rule @i of many that let every call through, each aimed elsewhere: at a
+ * pid of its own (no process has it) or at a command name of its own.
+ */
+static int rule_filtered_mixed(const char *rule, const char *target, int i)
+{
+	char t[64], who[32];
+
+	snprintf(t, sizeof(t), "target=%s", target);
+	if (i % 2)
+		snprintf(who, sizeof(who), "comm=kfi-nobody%02d", i);
+	else
+		snprintf(who, sizeof(who), "pid=%d", 4000000 + i);
+	return rule_make(rule, t, who, NULL);
+}
+
 static void other_name(char *buf, size_t len, int i)
 {
 	snprintf(buf, len, "kfi_bench_f%03x", i);
@@ -286,6 +302,7 @@ struct arm {
 	const char *probe;	/* BARE: kfi_bench's probe name */
 	const char *attrs[6];	/* RULE: "attr=value", without target */
 	int n;			/* SAME: from the plan, by @name */
+	bool mixed;		/* SAME: by pid and by comm, not init's */
 	long calls;		/* calibrated per batch */
 	char buf[32];		/* SAME: the name, with n */
 };
@@ -326,6 +343,8 @@ static struct arm main_arms[] = {
 	  .n = 0, .func = "trace", .cpus = "one" },
 	{ .name = "scale.same_", .ref = "kfi.filtered", .kind = SAME,
 	  .n = 1, .func = "trace", .cpus = "one" },
+	{ .name = "scale.mixed_", .ref = "kfi.filtered", .kind = SAME,
+	  .n = 1, .mixed = true, .func = "trace", .cpus = "one" },
 	/* scaling: every vCPU at once against one (ns per call per CPU) */
 	A_BARE("cpu.none.one", NULL, "none", "trace", "one"),
 	A_BARE("cpu.none.all", "cpu.none.one", "none", "trace", "all"),
@@ -375,7 +394,8 @@ static int arm_setup(const struct arm *a)
 	case SAME:
 		for (i = 0; i < a->n && !err; i++) {
 			snprintf(rule, sizeof(rule), "same%02d", i);
-			err = rule_filtered(rule, target);
+			err = a->mixed ? rule_filtered_mixed(rule, target, i) :
+					 rule_filtered(rule, target);
 			if (!err)
 				err = rule_arm(rule, true);
 		}

@@ -51,6 +51,8 @@ GOALS = (
      ("ref.kprobe@other_{many}", "ref.kprobe")),
     ("filtered-out rule, {same} rules on the function / 1", "scale.same_{same}",
      "kfi.filtered", 2.0, "ratio", None),
+    ("the same, rules by pid and by comm / 1", "scale.mixed_{same}",
+     "kfi.filtered", 2.0, "ratio", None),
     ("injecting rule, all vCPUs / one (ns/call/CPU)", "cpu.return.all",
      "cpu.return.one", 1.2, "ratio",
      ("cpu.kprobe_ipmod.all", "cpu.kprobe_ipmod.one")),
