@@ -137,8 +137,8 @@ static int op(struct thread *t, struct rule_state *r, int err,
  * Aims a disarmed rule at every process, at the callers' (this one), at
  * init only, or at a list with this process twice, with or without
  * children, and at any command name, the callers' or another: rules found
- * by pid, by comm and for every task mix on one function. hits counts only the calls of the processes aimed at, so the
- * counts' checks hold for each.
+ * by pid, by comm and for every task mix on one function. hits counts only
+ * the calls of the tasks aimed at, so the counts' checks hold for each.
  */
 static void rule_aim(struct thread *t, struct rule_state *r)
 {
