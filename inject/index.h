@@ -64,9 +64,14 @@ struct kfi_rule_index {
 	 */
 };
 
-/* A walk over the rules a call may hit, in rank order. */
+/*
+ * A walk over the rules a call may hit, in rank order: run 0 is any[], the
+ * others the runs of the call's task in each table. Without those (@merge
+ * false), the walk is down any[] alone.
+ */
 struct kfi_index_iter {
 	struct kfi_rule * const *rules;
+	bool merge;
 	struct {
 		const u32 *pos, *end;
 	} run[1 + KFI_NR_KEYS];
@@ -137,6 +142,10 @@ static nokprobe_inline void kfi_index_find(const struct kfi_rule_index *idx,
 	u32 mask = idx->table[k].mask;
 	u32 h = hash_32(key, idx->table[k].bits);
 
+	it->run[r].pos = NULL;
+	it->run[r].end = NULL;
+	if (!mask)
+		return;
 	/* At most half full: an empty slot ends the search. */
 	for (;; h = (h + 1) & mask) {
 		if (!slots[h].nr)
@@ -144,6 +153,7 @@ static nokprobe_inline void kfi_index_find(const struct kfi_rule_index *idx,
 		if (slots[h].key == key) {
 			it->run[r].pos = kfi_index_refs(idx) + slots[h].first;
 			it->run[r].end = it->run[r].pos + slots[h].nr;
+			it->merge = true;
 			return;
 		}
 	}
@@ -162,52 +172,63 @@ static nokprobe_inline void kfi_index_find(const struct kfi_rule_index *idx,
 static nokprobe_inline void kfi_index_start(const struct kfi_rule_index *idx,
 					    struct kfi_index_iter *it)
 {
-	unsigned int r;
-
-	for (r = 0; r < ARRAY_SIZE(it->run); r++) {
-		it->run[r].pos = NULL;
-		it->run[r].end = NULL;
-	}
-	if (!idx)
+	it->merge = false;
+	if (!idx) {
+		it->run[0].pos = NULL;
+		it->run[0].end = NULL;
 		return;
+	}
 	it->rules = kfi_index_rules(idx);
 	it->run[0].pos = kfi_index_any(idx);
 	it->run[0].end = it->run[0].pos + idx->nr_any;
 	if (!(idx->table[KFI_KEY_PID].mask | idx->table[KFI_KEY_COMM].mask) ||
 	    !kfi_call_in_task())
 		return;
-	if (idx->table[KFI_KEY_PID].mask)
-		kfi_index_find(idx, KFI_KEY_PID, task_tgid_nr(current), it,
-			       1 + KFI_KEY_PID);
-	if (idx->table[KFI_KEY_COMM].mask)
-		kfi_index_find(idx, KFI_KEY_COMM, kfi_comm_key(current->comm),
-			       it, 1 + KFI_KEY_COMM);
+	kfi_index_find(idx, KFI_KEY_PID, task_tgid_nr(current), it,
+		       1 + KFI_KEY_PID);
+	kfi_index_find(idx, KFI_KEY_COMM, idx->table[KFI_KEY_COMM].mask ?
+		       kfi_comm_key(current->comm) : 0, it, 1 + KFI_KEY_COMM);
+}
+
+/* The next rank of the merge of the runs, or U32_MAX at its end. */
+static nokprobe_inline u32 kfi_index_next_merged(struct kfi_index_iter *it)
+{
+	u32 rank = U32_MAX;
+	unsigned int r;
+	int next = -1;
+
+	for (r = 0; r < ARRAY_SIZE(it->run); r++) {
+		if (it->run[r].pos < it->run[r].end &&
+		    *it->run[r].pos < rank) {
+			rank = *it->run[r].pos;
+			next = r;
+		}
+	}
+	if (next >= 0)
+		it->run[next].pos++;
+	return rank;
 }
 
 /* The next rule of the walk, or NULL at its end. */
 static nokprobe_inline struct kfi_rule *kfi_index_next(struct kfi_index_iter *it)
 {
-	for (;;) {
-		struct kfi_rule *rule;
-		u32 rank = U32_MAX;
-		unsigned int r;
-		int next = -1;
+	struct kfi_rule *rule;
+	u32 rank;
 
-		for (r = 0; r < ARRAY_SIZE(it->run); r++) {
-			if (it->run[r].pos < it->run[r].end &&
-			    *it->run[r].pos < rank) {
-				rank = *it->run[r].pos;
-				next = r;
-			}
+	do {
+		if (likely(!it->merge)) {
+			if (it->run[0].pos == it->run[0].end)
+				return NULL;
+			rank = *it->run[0].pos++;
+		} else {
+			rank = kfi_index_next_merged(it);
+			if (rank == U32_MAX)
+				return NULL;
 		}
-		if (next < 0)
-			return NULL;
-		it->run[next].pos++;
 		/* Pairs with the WRITE_ONCE() of kfi_index_remove(). */
 		rule = READ_ONCE(it->rules[rank]);
-		if (rule)
-			return rule;
-	}
+	} while (!rule);
+	return rule;
 }
 
 #endif /* KFI_INDEX_H */
