@@ -172,9 +172,12 @@ static int kfi_site_ret_entry(struct kretprobe_instance *ri,
 	struct kfi_ret_data *data = (struct kfi_ret_data *)ri->data;
 	struct kfi_attach *a;
 	bool hook = false;
+	int g;
 
 	__this_cpu_write(kfi_hit_by_exception, !kprobe_ftrace(&krp->kp));
-	memset(data, 0, sizeof(*data));
+	/* A slot's id and data mean something only once its @a is set. */
+	for (g = 0; g < KFI_NR_GROUPS; g++)
+		data->slot[g].a = NULL;
 	list_for_each_entry_rcu(a, &site->attached, node) {
 		if (!a->ops->want_ret || data->slot[a->group].a)
 			continue;

@@ -136,7 +136,7 @@ static enum kfi_verdict kfi_set_entry(struct kfi_attach *a,
 {
 	struct kfi_set_side *side = to_side(a);
 	const struct kfi_rule_conf *conf;
-	struct kfi_index_iter it;
+	struct kfi_index_iter it __uninitialized;
 	struct kfi_rule *rule;
 	unsigned int n;
 
@@ -165,7 +165,7 @@ static bool kfi_set_want_ret(struct kfi_attach *a, struct pt_regs *regs,
 			     unsigned long *data)
 {
 	struct kfi_set_side *side = to_side(a);
-	struct kfi_index_iter it;
+	struct kfi_index_iter it __uninitialized;
 	struct kfi_rule *rule;
 
 	kfi_index_start(rcu_dereference_sched(side->idx), &it);
@@ -212,7 +212,7 @@ NOKPROBE_SYMBOL(kfi_set_ret);
  */
 static void kfi_set_ret_missed(struct kfi_attach *a)
 {
-	struct kfi_index_iter it;
+	struct kfi_index_iter it __uninitialized;
 	struct kfi_rule *rule;
 
 	if (!READ_ONCE(kfi_inject_on))

@@ -65,16 +65,19 @@ struct kfi_rule_index {
 };
 
 /*
- * A walk over the rules a call may hit, in rank order: run 0 is any[], the
- * others the runs of the call's task in each table. Without those (@merge
- * false), the walk is down any[] alone.
+ * A walk over the rules a call may hit, in rank order: the merge of any[]
+ * and the runs of the call's task in each table; down any[] alone without
+ * those (@merge false). Named fields, no array, so that the walk stays in
+ * registers; declare it __uninitialized: kfi_index_start() sets every field
+ * it reads, and CONFIG_INIT_STACK_ALL_ZERO would zero it on every call
+ * otherwise (a rep stos, slow under emulation), even in registers.
  */
 struct kfi_index_iter {
 	struct kfi_rule * const *rules;
+	const u32 *any, *any_end;
+	const u32 *pid, *pid_end;
+	const u32 *comm, *comm_end;
 	bool merge;
-	struct {
-		const u32 *pos, *end;
-	} run[1 + KFI_NR_KEYS];
 };
 
 struct kfi_rule_index *kfi_index_build(struct list_head *list);
@@ -133,27 +136,24 @@ static nokprobe_inline u32 kfi_comm_key(const char *comm)
 	return h;
 }
 
-/* Sets run @r of @it to the run of table @k for @key, if it has one. */
+/* The run of table @k for @key: [*@pos, *@end), empty if it has none. */
 static nokprobe_inline void kfi_index_find(const struct kfi_rule_index *idx,
 					   enum kfi_index_key k, u32 key,
-					   struct kfi_index_iter *it, int r)
+					   const u32 **pos, const u32 **end)
 {
 	const struct kfi_index_slot *slots = kfi_index_slots(idx, k);
 	u32 mask = idx->table[k].mask;
 	u32 h = hash_32(key, idx->table[k].bits);
 
-	it->run[r].pos = NULL;
-	it->run[r].end = NULL;
-	if (!mask)
-		return;
+	*pos = NULL;
+	*end = NULL;
 	/* At most half full: an empty slot ends the search. */
 	for (;; h = (h + 1) & mask) {
 		if (!slots[h].nr)
 			return;
 		if (slots[h].key == key) {
-			it->run[r].pos = kfi_index_refs(idx) + slots[h].first;
-			it->run[r].end = it->run[r].pos + slots[h].nr;
-			it->merge = true;
+			*pos = kfi_index_refs(idx) + slots[h].first;
+			*end = *pos + slots[h].nr;
 			return;
 		}
 	}
@@ -173,40 +173,51 @@ static nokprobe_inline void kfi_index_start(const struct kfi_rule_index *idx,
 					    struct kfi_index_iter *it)
 {
 	it->merge = false;
+	it->pid = NULL;
+	it->pid_end = NULL;
+	it->comm = NULL;
+	it->comm_end = NULL;
 	if (!idx) {
-		it->run[0].pos = NULL;
-		it->run[0].end = NULL;
+		it->any = NULL;
+		it->any_end = NULL;
 		return;
 	}
 	it->rules = kfi_index_rules(idx);
-	it->run[0].pos = kfi_index_any(idx);
-	it->run[0].end = it->run[0].pos + idx->nr_any;
+	it->any = kfi_index_any(idx);
+	it->any_end = it->any + idx->nr_any;
 	if (!(idx->table[KFI_KEY_PID].mask | idx->table[KFI_KEY_COMM].mask) ||
 	    !kfi_call_in_task())
 		return;
-	kfi_index_find(idx, KFI_KEY_PID, task_tgid_nr(current), it,
-		       1 + KFI_KEY_PID);
-	kfi_index_find(idx, KFI_KEY_COMM, idx->table[KFI_KEY_COMM].mask ?
-		       kfi_comm_key(current->comm) : 0, it, 1 + KFI_KEY_COMM);
+	if (idx->table[KFI_KEY_PID].mask)
+		kfi_index_find(idx, KFI_KEY_PID, task_tgid_nr(current),
+			       &it->pid, &it->pid_end);
+	if (idx->table[KFI_KEY_COMM].mask)
+		kfi_index_find(idx, KFI_KEY_COMM, kfi_comm_key(current->comm),
+			       &it->comm, &it->comm_end);
+	it->merge = it->pid || it->comm;
 }
 
-/* The next rank of the merge of the runs, or U32_MAX at its end. */
+/*
+ * The next rank of the merge, or U32_MAX at its end. A rule is in one run
+ * only, once: ranks tie only at the end.
+ */
 static nokprobe_inline u32 kfi_index_next_merged(struct kfi_index_iter *it)
 {
-	u32 rank = U32_MAX;
-	unsigned int r;
-	int next = -1;
+	u32 a = it->any < it->any_end ? *it->any : U32_MAX;
+	u32 p = it->pid < it->pid_end ? *it->pid : U32_MAX;
+	u32 c = it->comm < it->comm_end ? *it->comm : U32_MAX;
 
-	for (r = 0; r < ARRAY_SIZE(it->run); r++) {
-		if (it->run[r].pos < it->run[r].end &&
-		    *it->run[r].pos < rank) {
-			rank = *it->run[r].pos;
-			next = r;
-		}
+	if (a <= p && a <= c) {
+		if (a != U32_MAX)
+			it->any++;
+		return a;
 	}
-	if (next >= 0)
-		it->run[next].pos++;
-	return rank;
+	if (p <= c) {
+		it->pid++;
+		return p;
+	}
+	it->comm++;
+	return c;
 }
 
 /* The next rule of the walk, or NULL at its end. */
@@ -217,9 +228,9 @@ static nokprobe_inline struct kfi_rule *kfi_index_next(struct kfi_index_iter *it
 
 	do {
 		if (likely(!it->merge)) {
-			if (it->run[0].pos == it->run[0].end)
+			if (it->any == it->any_end)
 				return NULL;
-			rank = *it->run[0].pos++;
+			rank = *it->any++;
 		} else {
 			rank = kfi_index_next_merged(it);
 			if (rank == U32_MAX)
