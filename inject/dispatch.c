@@ -131,16 +131,16 @@ static nokprobe_inline bool kfi_rule_hit(struct kfi_rule *rule,
 }
 
 /* Return and args rules, at the function's entry: the first that injects. */
-static enum kfi_verdict kfi_set_entry(struct kfi_attach *a,
-				      struct pt_regs *regs, bool ret_hooked)
+static noinline enum kfi_verdict
+kfi_set_entry_walk(struct kfi_attach *a, struct pt_regs *regs,
+		   const struct kfi_rule_index *idx)
 {
-	struct kfi_set_side *side = to_side(a);
 	const struct kfi_rule_conf *conf;
 	struct kfi_index_iter it __uninitialized;
 	struct kfi_rule *rule;
 	unsigned int n;
 
-	kfi_index_start(rcu_dereference_sched(side->idx), &it);
+	kfi_index_start(idx, &it);
 	while ((rule = kfi_index_next(&it))) {
 		if (!kfi_rule_hit(rule, regs))
 			continue;
@@ -158,17 +158,30 @@ static enum kfi_verdict kfi_set_entry(struct kfi_attach *a,
 	}
 	return KFI_NEXT;
 }
+NOKPROBE_SYMBOL(kfi_set_entry_walk);
+
+/* Calls that hit no rule leave at once, before the walk's prologue. */
+static enum kfi_verdict kfi_set_entry(struct kfi_attach *a,
+				      struct pt_regs *regs, bool ret_hooked)
+{
+	const struct kfi_rule_index *idx;
+
+	idx = rcu_dereference_sched(to_side(a)->idx);
+	if (!idx || !kfi_index_may_hit(idx))
+		return KFI_NEXT;
+	return kfi_set_entry_walk(a, regs, idx);
+}
 NOKPROBE_SYMBOL(kfi_set_entry);
 
 /* Replace rules, at the entry: the first that injects gets the return. */
-static bool kfi_set_want_ret(struct kfi_attach *a, struct pt_regs *regs,
-			     unsigned long *data)
+static noinline bool kfi_set_want_ret_walk(struct pt_regs *regs,
+					   const struct kfi_rule_index *idx,
+					   unsigned long *data)
 {
-	struct kfi_set_side *side = to_side(a);
 	struct kfi_index_iter it __uninitialized;
 	struct kfi_rule *rule;
 
-	kfi_index_start(rcu_dereference_sched(side->idx), &it);
+	kfi_index_start(idx, &it);
 	while ((rule = kfi_index_next(&it))) {
 		if (kfi_rule_hit(rule, regs)) {
 			*data = rule->arm_id;
@@ -176,6 +189,18 @@ static bool kfi_set_want_ret(struct kfi_attach *a, struct pt_regs *regs,
 		}
 	}
 	return false;
+}
+NOKPROBE_SYMBOL(kfi_set_want_ret_walk);
+
+static bool kfi_set_want_ret(struct kfi_attach *a, struct pt_regs *regs,
+			     unsigned long *data)
+{
+	const struct kfi_rule_index *idx;
+
+	idx = rcu_dereference_sched(to_side(a)->idx);
+	if (!idx || !kfi_index_may_hit(idx))
+		return false;
+	return kfi_set_want_ret_walk(regs, idx, data);
 }
 NOKPROBE_SYMBOL(kfi_set_want_ret);
 

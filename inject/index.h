@@ -197,6 +197,40 @@ static nokprobe_inline void kfi_index_start(const struct kfi_rule_index *idx,
 	it->merge = it->pid || it->comm;
 }
 
+/**
+ * kfi_index_may_hit() - whether the current call may hit any rule of @idx
+ * @idx:	a published index
+ *
+ * The test of the calls that hit no rule, the most common on a busy
+ * function: cheap enough to run in a small function of its own before the
+ * walk's, which needs many registers.
+ *
+ * Context: probe handler, preemption disabled, @idx read under RCU.
+ */
+static nokprobe_inline bool kfi_index_may_hit(const struct kfi_rule_index *idx)
+{
+	const u32 *pos, *end;
+
+	if (idx->nr_any)
+		return true;
+	if (!(idx->table[KFI_KEY_PID].mask | idx->table[KFI_KEY_COMM].mask) ||
+	    !kfi_call_in_task())
+		return false;
+	if (idx->table[KFI_KEY_PID].mask) {
+		kfi_index_find(idx, KFI_KEY_PID, task_tgid_nr(current), &pos,
+			       &end);
+		if (pos)
+			return true;
+	}
+	if (idx->table[KFI_KEY_COMM].mask) {
+		kfi_index_find(idx, KFI_KEY_COMM, kfi_comm_key(current->comm),
+			       &pos, &end);
+		if (pos)
+			return true;
+	}
+	return false;
+}
+
 /*
  * The next rank of the merge, or U32_MAX at its end. A rule is in one run
  * only, once: ranks tie only at the end.
