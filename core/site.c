@@ -106,36 +106,75 @@ static void kfi_site_ret_missed(struct kfi_site *site)
 }
 NOKPROBE_SYMBOL(kfi_site_ret_missed);
 
-static int kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
+/* Whether @a's return is hooked for this call: see kfi_ret_pending. */
+static nokprobe_inline bool kfi_ret_hooked(struct kfi_ret_data *data,
+					   struct kfi_attach *a)
 {
-	struct kfi_site *site = container_of(kp, struct kfi_site, kp);
-	struct kfi_ret_pending *pending = this_cpu_ptr(&kfi_ret_pending);
-	struct kfi_ret_data *data = NULL;
+	return data && data->slot[a->group].a == a;
+}
+
+/*
+ * The entry callbacks of every attachment, in order, after telling them of
+ * a return the kretprobe @missed. Returns true when one diverted the call.
+ */
+static noinline bool kfi_site_entry_all(struct kfi_site *site,
+					struct pt_regs *regs,
+					struct kfi_ret_data *data, bool missed)
+{
 	struct kfi_attach *a;
 	int acted = INT_MIN;
 
-	__this_cpu_write(kfi_hit_by_exception, !kprobe_ftrace(kp));
-	if (pending->site == site)
-		data = pending->data;
-	else if (READ_ONCE(site->ret_live))
+	if (missed)
 		kfi_site_ret_missed(site);
-	pending->site = NULL;
 
 	list_for_each_entry_rcu(a, &site->attached, node) {
-		bool hooked;
-
 		if (!a->ops->entry || a->group == acted)
 			continue;
-		hooked = data && data->slot[a->group].a == a;
-		switch (a->ops->entry(a, regs, hooked)) {
+		switch (a->ops->entry(a, regs, kfi_ret_hooked(data, a))) {
 		case KFI_DIVERTED:
-			return 1;
+			return true;
 		case KFI_ACTED:
 			acted = a->group;
 			break;
 		case KFI_NEXT:
 			break;
 		}
+	}
+	return false;
+}
+NOKPROBE_SYMBOL(kfi_site_entry_all);
+
+static int kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct kfi_site *site = container_of(kp, struct kfi_site, kp);
+	struct kfi_ret_pending *pending = this_cpu_ptr(&kfi_ret_pending);
+	struct kfi_ret_data *data = NULL;
+	struct list_head *first;
+	struct kfi_attach *a;
+	bool missed = false;
+
+	__this_cpu_write(kfi_hit_by_exception, !kprobe_ftrace(kp));
+	if (pending->site == site)
+		data = pending->data;
+	else
+		missed = READ_ONCE(site->ret_live);
+	pending->site = NULL;
+
+	/*
+	 * One attachment, the common case, is called from here; the rest out
+	 * of line, so that this function needs few registers saved.
+	 */
+	first = rcu_dereference_sched(list_next_rcu(&site->attached));
+	if (missed || first == &site->attached ||
+	    rcu_dereference_sched(list_next_rcu(first)) != &site->attached) {
+		if (kfi_site_entry_all(site, regs, data, missed))
+			return 1;
+	} else {
+		a = list_entry(first, struct kfi_attach, node);
+		if (a->ops->entry &&
+		    a->ops->entry(a, regs, kfi_ret_hooked(data, a)) ==
+		    KFI_DIVERTED)
+			return 1;
 	}
 	/*
 	 * Never return 0 from a probe on ftrace: should a breakpoint left by
