@@ -130,45 +130,66 @@ static nokprobe_inline bool kfi_rule_hit(struct kfi_rule *rule,
 					    kfi_caller(regs) : 0);
 }
 
-/* Return and args rules, at the function's entry: the first that injects. */
+/* A return or args rule at the function's entry: whether it acted. */
+static noinline enum kfi_verdict kfi_rule_entry(struct kfi_attach *a,
+						struct pt_regs *regs,
+						struct kfi_rule *rule)
+{
+	const struct kfi_rule_conf *conf = &rule->conf;
+	unsigned int n;
+
+	if (!kfi_rule_hit(rule, regs))
+		return KFI_NEXT;
+	if (conf->action == KFI_ACTION_RETURN) {
+		kfi_arch_skip_call(regs, conf->retval);
+		kfi_rule_report(rule, a, conf->retval);
+		return KFI_DIVERTED;
+	}
+	for (n = 1; n <= KFI_RULE_MAX_ARGS; n++)
+		if (conf->args_mask & BIT(n - 1))
+			kfi_arch_set_arg(regs, n, conf->args[n - 1]);
+	kfi_rule_report(rule, a, conf->args[__ffs(conf->args_mask)]);
+	return KFI_ACTED;
+}
+NOKPROBE_SYMBOL(kfi_rule_entry);
+
+/* Return and args rules, in order: the first that acts. */
 static noinline enum kfi_verdict
 kfi_set_entry_walk(struct kfi_attach *a, struct pt_regs *regs,
 		   const struct kfi_rule_index *idx)
 {
-	const struct kfi_rule_conf *conf;
 	struct kfi_index_iter it __uninitialized;
+	enum kfi_verdict verdict;
 	struct kfi_rule *rule;
-	unsigned int n;
 
 	kfi_index_start(idx, &it);
 	while ((rule = kfi_index_next(&it))) {
-		if (!kfi_rule_hit(rule, regs))
-			continue;
-		conf = &rule->conf;
-		if (conf->action == KFI_ACTION_RETURN) {
-			kfi_arch_skip_call(regs, conf->retval);
-			kfi_rule_report(rule, a, conf->retval);
-			return KFI_DIVERTED;
-		}
-		for (n = 1; n <= KFI_RULE_MAX_ARGS; n++)
-			if (conf->args_mask & BIT(n - 1))
-				kfi_arch_set_arg(regs, n, conf->args[n - 1]);
-		kfi_rule_report(rule, a, conf->args[__ffs(conf->args_mask)]);
-		return KFI_ACTED;
+		verdict = kfi_rule_entry(a, regs, rule);
+		if (verdict != KFI_NEXT)
+			return verdict;
 	}
 	return KFI_NEXT;
 }
 NOKPROBE_SYMBOL(kfi_set_entry_walk);
 
-/* Calls that hit no rule leave at once, before the walk's prologue. */
+/*
+ * Calls that hit no rule leave at once, and a function's lone rule for
+ * every task (the common case) is asked without a walk: each step is out
+ * of line, so that none pays for the registers of the others.
+ */
 static enum kfi_verdict kfi_set_entry(struct kfi_attach *a,
 				      struct pt_regs *regs, bool ret_hooked)
 {
 	const struct kfi_rule_index *idx;
+	struct kfi_rule *rule;
 
 	idx = rcu_dereference_sched(to_side(a)->idx);
 	if (!idx || !kfi_index_may_hit(idx))
 		return KFI_NEXT;
+	if (kfi_index_lone(idx)) {
+		rule = kfi_index_lone_rule(idx);
+		return rule ? kfi_rule_entry(a, regs, rule) : KFI_NEXT;
+	}
 	return kfi_set_entry_walk(a, regs, idx);
 }
 NOKPROBE_SYMBOL(kfi_set_entry);

@@ -231,6 +231,19 @@ static nokprobe_inline bool kfi_index_may_hit(const struct kfi_rule_index *idx)
 	return false;
 }
 
+/* Whether @idx holds one rule, for every task: no walk is needed. */
+static nokprobe_inline bool kfi_index_lone(const struct kfi_rule_index *idx)
+{
+	return idx->nr == 1 && idx->nr_any == 1;
+}
+
+/* That rule, or NULL if it was taken out. */
+static nokprobe_inline struct kfi_rule *kfi_index_lone_rule(const struct kfi_rule_index *idx)
+{
+	/* Pairs with the WRITE_ONCE() of kfi_index_remove(). */
+	return READ_ONCE(kfi_index_rules(idx)[0]);
+}
+
 /*
  * The next rank of the merge, or U32_MAX at its end. A rule is in one run
  * only, once: ranks tie only at the end.
