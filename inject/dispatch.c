@@ -194,7 +194,19 @@ static enum kfi_verdict kfi_set_entry(struct kfi_attach *a,
 }
 NOKPROBE_SYMBOL(kfi_set_entry);
 
-/* Replace rules, at the entry: the first that injects gets the return. */
+/* A replace rule at the function's entry: whether it takes the return. */
+static noinline bool kfi_rule_want_ret(struct pt_regs *regs,
+				       struct kfi_rule *rule,
+				       unsigned long *data)
+{
+	if (!kfi_rule_hit(rule, regs))
+		return false;
+	*data = rule->arm_id;
+	return true;
+}
+NOKPROBE_SYMBOL(kfi_rule_want_ret);
+
+/* Replace rules, in order: the first that injects gets the return. */
 static noinline bool kfi_set_want_ret_walk(struct pt_regs *regs,
 					   const struct kfi_rule_index *idx,
 					   unsigned long *data)
@@ -203,24 +215,27 @@ static noinline bool kfi_set_want_ret_walk(struct pt_regs *regs,
 	struct kfi_rule *rule;
 
 	kfi_index_start(idx, &it);
-	while ((rule = kfi_index_next(&it))) {
-		if (kfi_rule_hit(rule, regs)) {
-			*data = rule->arm_id;
+	while ((rule = kfi_index_next(&it)))
+		if (kfi_rule_want_ret(regs, rule, data))
 			return true;
-		}
-	}
 	return false;
 }
 NOKPROBE_SYMBOL(kfi_set_want_ret_walk);
 
+/* As kfi_set_entry(), for replace rules. */
 static bool kfi_set_want_ret(struct kfi_attach *a, struct pt_regs *regs,
 			     unsigned long *data)
 {
 	const struct kfi_rule_index *idx;
+	struct kfi_rule *rule;
 
 	idx = rcu_dereference_sched(to_side(a)->idx);
 	if (!idx || !kfi_index_may_hit(idx))
 		return false;
+	if (kfi_index_lone(idx)) {
+		rule = kfi_index_lone_rule(idx);
+		return rule && kfi_rule_want_ret(regs, rule, data);
+	}
 	return kfi_set_want_ret_walk(regs, idx, data);
 }
 NOKPROBE_SYMBOL(kfi_set_want_ret);
