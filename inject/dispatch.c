@@ -7,9 +7,9 @@
  * target's probe site at most twice, in group KFI_GROUP_RULES: at entry for
  * its return and args rules, and for returns for its replace rules, so that
  * a function without replace rules has no kretprobe. Each of the two asks
- * its rules through an index by process (index.h), in name order, until one
- * acts: what a call costs does not grow with the rules aimed at other
- * processes, and no rule costs an indirect call.
+ * its rules through an index by task (pid, comm: index.h), in name order,
+ * until one acts: what a call costs does not grow with the rules aimed at
+ * other tasks, and no rule costs an indirect call.
  *
  *   kfi_sets ── set "vfs_read" ─┬─ side[ENTRY]: attach, rules, idx (RCU)
  *                               └─ side[RET]:   attach, rules, idx (RCU),
@@ -18,7 +18,8 @@
  * A set is found by its target as the rules name it, "module:name" or
  * "name" (without an offset of 0): a function named both with and without
  * its module ("ext4_file_open", "ext4:ext4_file_open") has two sets on its
- * one site, asked in that order, each in the order of its rules' names.
+ * one site, asked in strcmp() order of the two names, each in the order of
+ * its rules' names.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
