@@ -204,6 +204,85 @@ TEST_F_TIMEOUT(fault, allocator_failing_under_configfs, 120)
 }
 
 /*
+ * Disarming a rule takes it out of its function's index in place, then
+ * rebuilds the index without the hole when memory allows. Here the rebuild's
+ * allocation fails (a rule on __kmalloc, for calls from kfi_index_build()
+ * in the disarming process): the disarm still works, and the index with
+ * its hole keeps the other rules in order, through more disarms and arms.
+ */
+TEST_F(fault, disarm_without_memory_for_the_new_index)
+{
+	int ready[2], go[2], res[2], status, err = -1;
+	unsigned long ran;
+	char pid[32], c;
+	pid_t child;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("ra", "target=kfi_tt_ret2", "retval=-1",
+				   "pid=1", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("rb", "target=kfi_tt_ret2", "retval=-2",
+				   "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("rc", "target=kfi_tt_ret2", "retval=-3",
+				   "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret2", 1, &ret, &ran));
+	ASSERT_EQ(-2, ret);
+
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(res));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		char p[256];
+		int fd;
+
+		/* Opened (allocated) before its allocations can fail. */
+		fd = open(kfi_path(p, sizeof(p), "rb", "enabled"), O_WRONLY);
+		if (fd < 0 || mlockall(MCL_CURRENT | MCL_FUTURE))
+			_exit(2);
+		fault_arch_prepare();
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(3);
+		err = write(fd, "0", 1) == 1 ? 0 : errno;
+		if (write(res[1], &err, sizeof(err)) != sizeof(err))
+			_exit(4);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	close(res[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	snprintf(pid, sizeof(pid), "pid=%d", child);
+	ASSERT_EQ(0, kfi_rule_make("nomem", "target=__kmalloc", "retval=0",
+				   "caller=kfi:kfi_index_build", pid,
+				   "enabled=1", NULL));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	EXPECT_EQ(sizeof(err), read(res[0], &err, sizeof(err)));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("child status %#x", status);
+	EXPECT_EQ(0, err) TH_LOG("the disarm failed: errno %d", err);
+	ASSERT_EQ(0, kfi_rule_set("nomem", "enabled", "0"));
+	EXPECT_EQ(1, kfi_rule_long("nomem", "injected"))
+		TH_LOG("the new index's allocation did not fail");
+
+	/* rb is out: rc acts; the hole stays through ra's disarm. */
+	EXPECT_EQ(0, kfi_rule_long("rb", "enabled"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret2", 1, &ret, &ran));
+	EXPECT_EQ(-3, ret);
+	ASSERT_EQ(0, kfi_rule_set("ra", "enabled", "0"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret2", 1, &ret, &ran));
+	EXPECT_EQ(-3, ret);
+	ASSERT_EQ(0, kfi_rule_set("rb", "enabled", "1"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret2", 1, &ret, &ran));
+	EXPECT_EQ(-2, ret) TH_LOG("rb, armed again, acts before rc");
+	ASSERT_EQ(0, kfi_rule_set("rb", "enabled", "0"));
+	ASSERT_EQ(0, kfi_rule_set("rc", "enabled", "0"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret2", 1, &ret, &ran));
+	EXPECT_EQ(1, ret);
+}
+
+/*
  * A rule on a function that kfi's own probe handler calls (the random
  * number generator behind probability): kprobes do not nest, so the inner
  * hit is skipped; nothing recurses or hangs, and both rules keep counting.
