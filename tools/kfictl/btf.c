@@ -83,10 +83,13 @@ static void classify(const struct btf *btf, __u32 id, struct kfictl_proto *p)
 		p->ret_bits = btf_int_bits(t);
 		p->ret_signed = enc & BTF_INT_SIGNED;
 	} else if (btf_is_any_enum(t)) {
-		/* C enums are int unless wider; negative errnos are common. */
+		/*
+		 * Signed only if BTF says so (kflag, from pahole 1.24): GCC
+		 * makes an enum without negative values unsigned.
+		 */
 		p->ret = KFICTL_RET_INT;
 		p->ret_bits = t->size * 8;
-		p->ret_signed = true;
+		p->ret_signed = btf_kflag(t);
 	}
 }
 
@@ -105,17 +108,24 @@ static __u32 find_func(const struct btf *btf, __u32 from, const char *name)
 	return 0;
 }
 
-/* Fills @p from FUNC @id. 0 or -errno. */
-static int proto_of(const struct btf *btf, __u32 id, const char *func,
-		    struct kfictl_proto *p)
+/*
+ * The declaration is the return type's with "func(PARAMS)" for its name:
+ * libbpf then puts it where C wants it, "char **f(int x)", and inside a
+ * pointer to a function, "void (*f(int x))(int)".
+ */
+int kfictl_btf_proto_of(const struct btf *btf, unsigned int id,
+			const char *func, struct kfictl_proto *p)
 {
 	const struct btf_type *t = btf__type_by_id(btf, id);
 	const struct btf_param *par;
-	struct out o = { .buf = p->decl, .len = sizeof(p->decl) };
+	char call[sizeof(p->decl)];
+	struct out o = { .buf = call, .len = sizeof(call) };
 	struct out r = { .buf = p->ret_type, .len = sizeof(p->ret_type) };
 	struct btf_dump *d, *dr;
 	int vlen, err = 0;
 
+	if (!t || !btf_is_func(t))
+		return -EINVAL;
 	t = btf__type_by_id(btf, t->type);
 	if (!t || !btf_is_func_proto(t))
 		return -EINVAL;
@@ -130,9 +140,7 @@ static int proto_of(const struct btf *btf, __u32 id, const char *func,
 		goto out;
 	classify(btf, t->type, p);
 
-	/* "struct dentry *" is followed by the name directly. */
-	out_printf(&o, "%s%s%s(", p->ret_type,
-		   r.n && p->ret_type[r.n - 1] == '*' ? "" : " ", func);
+	out_printf(&o, "%s(", func);
 	vlen = btf_vlen(t);
 	par = btf_params(t);
 	p->nr_params = 0;
@@ -153,6 +161,9 @@ static int proto_of(const struct btf *btf, __u32 id, const char *func,
 		p->nr_params++;
 	}
 	out_printf(&o, "%s)", vlen ? "" : "void");
+	/* dr, which named the return type, prints through r: now the decl. */
+	r = (struct out){ .buf = p->decl, .len = sizeof(p->decl) };
+	err = out_decl(dr, t->type, call);
 out:
 	btf_dump__free(d);
 	btf_dump__free(dr);
@@ -204,7 +215,7 @@ int kfictl_btf_proto(const char *module, const char *func,
 			 func, module ?: "vmlinux");
 		err = -ENOENT;
 	} else {
-		err = proto_of(btf, id, func, p);
+		err = kfictl_btf_proto_of(btf, id, func, p);
 		if (err)
 			snprintf(p->why, sizeof(p->why),
 				 "cannot print %s's prototype: %s", func,

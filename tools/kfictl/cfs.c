@@ -87,20 +87,29 @@ int kfictl_check_kfi(void)
 int kfictl_read(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	ssize_t r = 0;
+	size_t n = 0;
+	int err = 0;
+	char c;
 
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return n;
+	/* One show() is up to a page, handed out over as many reads. */
+	while (n < len && (r = read(fd, buf + n, len - n)) > 0)
+		n += r;
+	if (r < 0)
+		err = -errno;
+	/* Full: it fits only as "VALUE\n", with nothing after the newline. */
+	if (!err && n == len) {
+		r = buf[n - 1] == '\n' ? read(fd, &c, 1) : 1;
+		err = r < 0 ? -errno : r ? -EOVERFLOW : 0;
 	}
 	close(fd);
-	buf[n] = '\0';
+	if (err)
+		return err;
 	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
+		n--;
+	buf[n] = '\0';
 	return 0;
 }
 
@@ -150,17 +159,31 @@ void kfictl_names_free(char **names, int n)
 	free(names);
 }
 
+/* Where configfs is; the unit tests point it at a directory of theirs. */
+static const char *configfs = KFI_CONFIGFS;
+
+void kfictl_set_configfs(const char *dir)
+{
+	configfs = dir;
+}
+
+/* configfs/kfi/@dir[/@item[/@attr]]: @attr only with @item. */
+static int kfi_path(char *buf, size_t len, const char *dir, const char *item,
+		    const char *attr)
+{
+	return snprintf(buf, len, "%s/kfi/%s%s%s%s%s", configfs, dir,
+			item ? "/" : "", item ?: "", attr ? "/" : "", attr ?: "");
+}
+
 int kfictl_rule_path(char *buf, size_t len, const char *rule, const char *attr)
 {
-	return snprintf(buf, len, KFI_RULES_DIR "/%s%s%s", rule,
-			attr ? "/" : "", attr ?: "");
+	return kfi_path(buf, len, "rules", rule, attr);
 }
 
 int kfictl_hotfix_path(char *buf, size_t len, const char *hotfix,
 		       const char *attr)
 {
-	return snprintf(buf, len, KFI_HOTFIX_DIR "/%s%s%s", hotfix,
-			attr ? "/" : "", attr ?: "");
+	return kfi_path(buf, len, "hotfixes", hotfix, attr);
 }
 
 static bool is_dir(const char *path)
@@ -186,7 +209,6 @@ bool kfictl_hotfix_exists(const char *name)
 	return is_dir(p);
 }
 
-/* Every attribute of a rule fits in KFICTL_VAL bytes. */
 struct attr_field {
 	const char *attr;
 	size_t off;
@@ -214,12 +236,13 @@ int kfictl_rule_read(const char *name, struct kfictl_rule *r)
 		const struct attr_field *f = &rule_fields[i];
 
 		kfictl_rule_path(p, sizeof(p), name, f->attr);
-		err = kfictl_read(p, (char *)r + f->off, KFICTL_VAL);
+		err = kfictl_read(p, (char *)r + f->off, KFICTL_PAGE);
 		if (err == -ENOENT && !kfictl_rule_exists(name))
 			return err;
 		if (err) {
 			kfictl_err(err, "cannot read %s", p);
-			return err;
+			/* -ENOENT would say the rule went: it is there. */
+			return err == -ENOENT ? -EIO : err;
 		}
 	}
 	return 0;
@@ -237,7 +260,7 @@ static int hotfix_attr(const char *name, const char *attr, char *buf,
 		return err;
 	if (err)
 		kfictl_err(err, "cannot read %s", p);
-	return err;
+	return err == -ENOENT ? -EIO : err;
 }
 
 int kfictl_hotfix_read(const char *name, struct kfictl_hotfix *h)
@@ -250,19 +273,74 @@ int kfictl_hotfix_read(const char *name, struct kfictl_hotfix *h)
 			   sizeof(h->functions));
 }
 
-/* @s as a JSON string, quotes included. */
-void kfictl_json_string(const char *s)
+int kfictl_rules_rm(char * const *names, int n, bool listed)
 {
-	putchar('"');
+	int rc = KFICTL_OK;
+	char p[512];
+
+	for (int i = 0; i < n; i++) {
+		kfictl_rule_path(p, sizeof(p), names[i], NULL);
+		if (!rmdir(p) || (errno == ENOENT && listed))
+			continue;
+		if (errno == ENOENT)
+			kfictl_err(0, "no rule named %s", names[i]);
+		else
+			kfictl_err(errno, "cannot remove rule %s", names[i]);
+		rc = KFICTL_FAIL;
+	}
+	return rc;
+}
+
+size_t kfictl_utf8_len(const unsigned char *s)
+{
+	unsigned int c;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		c = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* the NUL at the end too */
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * A comm or a name is bytes, not always UTF-8: a byte that is not part of
+ * valid UTF-8 is escaped as its Latin-1 reading, so that the JSON stays
+ * valid and the byte can still be told.
+ */
+void kfictl_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
 	for (; *s; s++) {
 		unsigned char c = *s;
+		size_t n = kfictl_utf8_len((const unsigned char *)s);
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
+		if (c == '"' || c == '\\') {
+			fprintf(f, "\\%c", c);
+		} else if (c < 0x20 || c == 0x7f || !n) {
+			fprintf(f, "\\u%04x", c);
+		} else {
+			fwrite(s, 1, n, f);
+			s += n - 1;
+		}
 	}
-	putchar('"');
+	fputc('"', f);
 }

@@ -265,7 +265,7 @@ static void json_str(const char *key, const char *s)
 		printf("null");
 		return;
 	}
-	kfictl_json_string(s);
+	kfictl_json_string(stdout, s);
 }
 
 /* A tri-state: 1 true, 0 false, < 0 null (could not tell). */

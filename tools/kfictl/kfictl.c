@@ -8,7 +8,8 @@
  *   kfictl rm nospace
  *
  * This file is the command line: parsing, the commands, the output. The
- * configfs paths, reads and writes are in cfs.c.
+ * configfs paths, reads and writes are in cfs.c; list's tables and JSON
+ * in list.c.
  */
 #include <errno.h>
 #include <signal.h>
@@ -65,312 +66,19 @@ static bool valid_name(const char *name)
 	       strlen(name) < 200;
 }
 
-/* Rule and hotfix tables: columns as wide as their widest cell. */
-#define MAX_COLS	9
-
-struct table {
-	int cols;
-	int rows;
-	char ***cells;		/* [row][col], strdup()ed */
-	int width[MAX_COLS];
-};
-
-static void table_add(struct table *t, const char * const *row)
-{
-	char **r = calloc(t->cols, sizeof(char *));
-
-	t->cells = realloc(t->cells, (t->rows + 1) * sizeof(char **));
-	if (!r || !t->cells) {
-		kfictl_err(ENOMEM, "out of memory");
-		exit(KFICTL_FAIL);
-	}
-	for (int c = 0; c < t->cols; c++) {
-		int w = strlen(row[c]);
-
-		r[c] = strdup(row[c]);
-		if (w > t->width[c])
-			t->width[c] = w;
-	}
-	t->cells[t->rows++] = r;
-}
-
-static void table_print(struct table *t)
-{
-	for (int i = 0; i < t->rows; i++) {
-		for (int c = 0; c < t->cols; c++) {
-			if (c == t->cols - 1)
-				printf("%s\n", t->cells[i][c]);
-			else
-				printf("%-*s  ", t->width[c], t->cells[i][c]);
-			free(t->cells[i][c]);
-		}
-		free(t->cells[i]);
-	}
-	free(t->cells);
-	t->cells = NULL;
-	t->rows = 0;
-}
-
-/* The filters and budgets that differ from their defaults, "k=v,k=v". */
-static void rule_filters(const struct kfictl_rule *r, char *buf, size_t len)
-{
-	const struct { const char *key, *val, *dflt; } f[] = {
-		{ "pid", r->pid, "" }, { "children", r->children, "0" },
-		{ "comm", r->comm, "" }, { "caller", r->caller, "" },
-		{ "probability", r->probability, "100" },
-		{ "interval", r->interval, "1" }, { "times", r->times, "-1" },
-		{ "space", r->space, "0" }, { "verbose", r->verbose, "0" },
-	};
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(f) && n < len; i++) {
-		if (!strcmp(f[i].val, f[i].dflt))
-			continue;
-		n += snprintf(buf + n, len - n, "%s%s=%s", n ? "," : "",
-			      f[i].key, f[i].val);
-	}
-	/* pid's ids are space-separated; the column is not. */
-	for (char *s = buf; *s; s++)
-		if (*s == ' ')
-			*s = '+';
-	if (!buf[0])
-		snprintf(buf, len, "-");
-}
-
-/* status without its reason: "error: REASON" shows as "error". */
-static const char *rule_state(const struct kfictl_rule *r)
-{
-	return strncmp(r->status, "error", 5) ? r->status : "error";
-}
-
-static void json_str(const char *key, const char *s, bool comma)
-{
-	printf("\"%s\":", key);
-	kfictl_json_string(s);
-	printf("%s", comma ? "," : "");
-}
-
-/* A value the kernel reads back as a number, or null if it is not one. */
-static void json_num(const char *key, const char *s, bool comma)
-{
-	char *end;
-
-	strtod(s, &end);
-	printf("\"%s\":%s%s", key, *s && !*end ? s : "null", comma ? "," : "");
-}
-
-static void json_rule(const struct kfictl_rule *r)
-{
-	putchar('{');
-	json_str("name", r->name, true);
-	json_str("target", r->target, true);
-	json_str("action", r->action, true);
-	json_num("retval", r->retval, true);
-	json_str("args", r->args, true);
-	json_num("probability", r->probability, true);
-	json_num("interval", r->interval, true);
-	json_num("times", r->times, true);
-	json_num("space", r->space, true);
-	json_str("pid", r->pid, true);
-	json_num("children", r->children, true);
-	json_str("comm", r->comm, true);
-	json_str("caller", r->caller, true);
-	json_num("verbose", r->verbose, true);
-	json_num("enabled", r->enabled, true);
-	json_str("status", r->status, true);
-	json_num("hits", r->hits, true);
-	json_num("injected", r->injected, true);
-	json_num("missed", r->missed, false);
-	putchar('}');
-}
-
-static void json_hotfix(const struct kfictl_hotfix *h)
-{
-	char buf[sizeof(h->functions)], *line, *save;
-	char old[256], new[256], state[32], calls[32], missed[32];
-	bool first = true;
-
-	putchar('{');
-	json_str("name", h->name, true);
-	json_num("enabled", h->enabled, true);
-	json_num("calls", h->calls, true);
-	printf("\"functions\":[");
-	snprintf(buf, sizeof(buf), "%s", h->functions);
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%255s %255s %31s %31s %31s", old, new, state,
-			   calls, missed) != 5)
-			continue;
-		printf("%s{", first ? "" : ",");
-		json_str("old", old, true);
-		json_str("new", new, true);
-		json_str("state", state, true);
-		json_num("calls", calls, true);
-		json_num("missed", missed, false);
-		putchar('}');
-		first = false;
-	}
-	printf("]}");
-}
-
-/* Adds one row per function of hotfix @h to @t. */
-static void hotfix_rows(struct table *t, const struct kfictl_hotfix *h)
-{
-	char buf[sizeof(h->functions)], *line, *save;
-	char old[256], new[256], state[32], calls[32], missed[32];
-
-	snprintf(buf, sizeof(buf), "%s", h->functions);
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		const char * const row[] = { h->name, h->enabled, old, new, state,
-				      calls, missed };
-
-		if (sscanf(line, "%255s %255s %31s %31s %31s", old, new, state,
-			   calls, missed) == 5)
-			table_add(t, row);
-	}
-}
-
-static const char * const hotfix_head[] = {
-	"HOTFIX", "ENABLED", "FUNCTION", "REPLACEMENT", "STATE", "CALLS",
-	"MISSED",
-};
-
-/*
- * Shows the item of each directory in @dir with @show, which reads it and
- * adds it to @t or prints its JSON (after a comma unless @first). @show
- * returns 0, -ENOENT for an item removed meanwhile, or another -errno
- * (already said), which stops the listing.
- */
-static int list_dir(const char *dir, bool json, struct table *t,
-		    int (*show)(const char *name, bool json, bool first,
-				struct table *t))
-{
-	char **names;
-	int n, err, rc = KFICTL_OK;
-
-	n = kfictl_names(dir, &names);
-	if (n < 0) {
-		kfictl_err(n, "cannot list %s", dir);
-		return KFICTL_FAIL;
-	}
-	for (int i = 0, shown = 0; i < n; i++) {
-		err = show(names[i], json, !shown, t);
-		if (err == -ENOENT)
-			continue;
-		if (err) {
-			rc = KFICTL_FAIL;
-			break;
-		}
-		shown++;
-	}
-	kfictl_names_free(names, n);
-	return rc;
-}
-
-static int show_hotfix(const char *name, bool json, bool first,
-		       struct table *t)
-{
-	struct kfictl_hotfix h;
-	int err = kfictl_hotfix_read(name, &h);
-
-	if (err)
-		return err;
-	if (json) {
-		printf("%s", first ? "" : ",");
-		json_hotfix(&h);
-	} else {
-		hotfix_rows(t, &h);
-	}
-	return 0;
-}
-
-/* The hotfix table, or the hotfixes' JSON array. */
-static int list_hotfixes(bool json)
-{
-	struct table t = { .cols = 7 };
-	int rc;
-
-	if (json)
-		printf("\"hotfixes\":[");
-	else
-		table_add(&t, hotfix_head);
-	rc = list_dir(KFI_HOTFIX_DIR, json, &t, show_hotfix);
-	if (json)
-		printf("]");
-	else
-		table_print(&t);
-	return rc;
-}
-
-static const char * const rule_head[] = {
-	"NAME", "TARGET", "ACTION", "VALUE", "STATE", "HITS", "INJECTED",
-	"MISSED", "FILTERS",
-};
-
-static int show_rule(const char *name, bool json, bool first, struct table *t)
-{
-	struct kfictl_rule r;
-	char filters[1024];
-	int err = kfictl_rule_read(name, &r);
-
-	if (err)
-		return err;
-	if (json) {
-		printf("%s", first ? "" : ",");
-		json_rule(&r);
-	} else {
-		const char * const row[] = {
-			r.name, r.target[0] ? r.target : "-", r.action,
-			!strcmp(r.action, "args") ?
-				(r.args[0] ? r.args : "-") : r.retval,
-			rule_state(&r), r.hits, r.injected, r.missed, filters,
-		};
-
-		rule_filters(&r, filters, sizeof(filters));
-		table_add(t, row);
-	}
-	return 0;
-}
-
 static int cmd_list(int argc, char **argv)
 {
-	struct table t = { .cols = 9 };
-	bool json = false;
-	int rc;
-
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json")))
 		return usage_error("list: unexpected argument '%s'", argv[1]);
-	json = argc == 2;
 	if (kfictl_check_kfi())
 		return KFICTL_FAIL;
-	if (json)
-		printf("{\"rules\":[");
-	else
-		table_add(&t, rule_head);
-	rc = list_dir(KFI_RULES_DIR, json, &t, show_rule);
-	if (rc) {
-		if (json)
-			putchar('\n');
-		return rc;
-	}
-	if (json) {
-		printf("],");
-	} else {
-		table_print(&t);
-		putchar('\n');
-	}
-	rc = list_hotfixes(json);
-	if (json)
-		printf("}\n");
-	return rc;
+	return kfictl_list(stdout, argc == 2, true);
 }
 
 /* Prints why arming failed: the kernel's status line, or the errno. */
 static void arm_failed(const char *name, int err)
 {
-	char p[512], status[KFICTL_VAL];
+	char p[512], status[KFICTL_PAGE];
 
 	kfictl_rule_path(p, sizeof(p), name, "status");
 	if (!kfictl_read(p, status, sizeof(status)) &&
@@ -488,25 +196,11 @@ err_remove:
 	return KFICTL_FAIL;
 }
 
-static int rm_one(const char *name)
-{
-	char p[512];
-
-	kfictl_rule_path(p, sizeof(p), name, NULL);
-	if (!rmdir(p))
-		return KFICTL_OK;
-	if (errno == ENOENT)
-		kfictl_err(0, "no rule named %s", name);
-	else
-		kfictl_err(errno, "cannot remove rule %s", name);
-	return KFICTL_FAIL;
-}
-
 static int cmd_rm(int argc, char **argv)
 {
 	bool all = argc == 2 && !strcmp(argv[1], "--all");
-	char **names = NULL;
-	int n, rc = KFICTL_OK;
+	char **names = NULL, dir[512];
+	int n, rc;
 
 	if (argc < 2)
 		return usage_error("rm: %s", "no rule name (or --all)");
@@ -515,18 +209,16 @@ static int cmd_rm(int argc, char **argv)
 			return usage_error("rm: bad rule name '%s'", argv[i]);
 	if (kfictl_check_kfi())
 		return KFICTL_FAIL;
-	if (!all) {
-		for (int i = 1; i < argc; i++)
-			rc |= rm_one(argv[i]);
-		return rc;
-	}
-	n = kfictl_names(KFI_RULES_DIR, &names);
+	if (!all)
+		return kfictl_rules_rm(argv + 1, argc - 1, false);
+	kfictl_rule_path(dir, sizeof(dir), NULL, NULL);
+	n = kfictl_names(dir, &names);
 	if (n < 0) {
-		kfictl_err(n, "cannot list %s", KFI_RULES_DIR);
+		kfictl_err(n, "cannot list %s", dir);
 		return KFICTL_FAIL;
 	}
-	for (int i = 0; i < n; i++)
-		rc |= rm_one(names[i]);
+	/* Another process may remove some of them meanwhile: so be it. */
+	rc = kfictl_rules_rm(names, n, true);
 	kfictl_names_free(names, n);
 	return rc;
 }
@@ -575,7 +267,7 @@ static int cmd_hotfix(int argc, char **argv)
 					   argv[2]);
 		if (kfictl_check_kfi())
 			return KFICTL_FAIL;
-		return list_hotfixes(false);
+		return kfictl_list(stdout, false, false);
 	}
 	if (strcmp(argv[1], "enable") && strcmp(argv[1], "disable"))
 		return usage_error("hotfix: unknown subcommand '%s'", argv[1]);

@@ -9,18 +9,18 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define KFI_CONFIGFS	"/sys/kernel/config"
 #define KFI_DIR		KFI_CONFIGFS "/kfi"
-#define KFI_RULES_DIR	KFI_DIR "/rules"
-#define KFI_HOTFIX_DIR	KFI_DIR "/hotfixes"
 
 /* Exit status: success, failure, usage error. */
 #define KFICTL_OK	0
 #define KFICTL_FAIL	1
 #define KFICTL_USAGE	2
 
-#define KFICTL_VAL	256	/* an attribute's value: configfs pages hold 4096 */
+#define KFICTL_VAL	256	/* a value kfictl writes, a number it reads */
+#define KFICTL_PAGE	4096	/* an attribute as configfs shows it: a page */
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -28,47 +28,62 @@
 extern const char * const kfictl_rule_keys[];
 extern const size_t kfictl_nr_rule_keys;
 
+/* A rule's attributes, each as long as configfs may show it. */
 struct kfictl_rule {
 	char name[256];
-	char target[KFICTL_VAL];
-	char action[KFICTL_VAL];
-	char retval[KFICTL_VAL];
-	char args[KFICTL_VAL];
-	char probability[KFICTL_VAL];
-	char interval[KFICTL_VAL];
-	char times[KFICTL_VAL];
-	char space[KFICTL_VAL];
-	char pid[KFICTL_VAL];
-	char children[KFICTL_VAL];
-	char comm[KFICTL_VAL];
-	char caller[KFICTL_VAL];
-	char verbose[KFICTL_VAL];
-	char enabled[KFICTL_VAL];
-	char status[KFICTL_VAL];
-	char hits[KFICTL_VAL];
-	char injected[KFICTL_VAL];
-	char missed[KFICTL_VAL];
+	char target[KFICTL_PAGE];
+	char action[KFICTL_PAGE];
+	char retval[KFICTL_PAGE];
+	char args[KFICTL_PAGE];
+	char probability[KFICTL_PAGE];
+	char interval[KFICTL_PAGE];
+	char times[KFICTL_PAGE];
+	char space[KFICTL_PAGE];
+	char pid[KFICTL_PAGE];
+	char children[KFICTL_PAGE];
+	char comm[KFICTL_PAGE];
+	char caller[KFICTL_PAGE];
+	char verbose[KFICTL_PAGE];
+	char enabled[KFICTL_PAGE];
+	char status[KFICTL_PAGE];
+	char hits[KFICTL_PAGE];
+	char injected[KFICTL_PAGE];
+	char missed[KFICTL_PAGE];
 };
 
 struct kfictl_hotfix {
 	char name[256];
 	char enabled[KFICTL_VAL];
 	char calls[KFICTL_VAL];
-	char functions[4096];	/* "OLD NEW STATE CALLS MISSED" lines */
+	char functions[KFICTL_PAGE];	/* "OLD NEW STATE CALLS MISSED" lines */
 };
 
 /* Prints "kfictl: MSG" on stderr, with errno's text and name if @err. */
 void kfictl_err(int err, const char *fmt, ...);
 
-/* Prints @s as a JSON string, quotes included, escaped. */
-void kfictl_json_string(const char *s);
+/*
+ * Prints @s on @f as a JSON string, quotes included: valid UTF-8 as it is,
+ * control characters, DEL and each byte that is not part of valid UTF-8
+ * as \u00XX (such a byte read as Latin-1).
+ */
+void kfictl_json_string(FILE *f, const char *s);
+
+/*
+ * The length of the UTF-8 sequence that starts at @s, or 0 if it is not
+ * valid UTF-8 (RFC 3629: no overlong forms, surrogates, or anything above
+ * U+10FFFF). ASCII, NUL included, is 1.
+ */
+size_t kfictl_utf8_len(const unsigned char *s);
 
 /* 0 if configfs is mounted and kfi loaded, else prints why: KFICTL_FAIL. */
 int kfictl_check_kfi(void);
 /* The same, silent: 0, or -errno with why in @why. */
 int kfictl_kfi_missing(char *why, size_t len);
 
-/* Reads an attribute without its trailing newline. 0 or -errno. */
+/*
+ * Reads an attribute without its trailing newline. 0 or -errno: -EOVERFLOW
+ * when it does not fit in @len bytes, NUL included.
+ */
 int kfictl_read(const char *path, char *buf, size_t len);
 /* Writes @val in one write(2); "" is written as "\n". 0 or -errno. */
 int kfictl_write(const char *path, const char *val);
@@ -79,16 +94,38 @@ void kfictl_names_free(char **names, int n);
 
 bool kfictl_rule_exists(const char *name);
 bool kfictl_hotfix_exists(const char *name);
+/* The path of @attr of @rule; of @rule without @attr; without both, rules/. */
 int kfictl_rule_path(char *buf, size_t len, const char *rule, const char *attr);
 int kfictl_hotfix_path(char *buf, size_t len, const char *hotfix,
 		       const char *attr);
+/*
+ * Where the paths above start instead of KFI_CONFIGFS: a directory that the
+ * unit tests fill. kfictl_kfi_missing() still looks at the real configfs.
+ */
+void kfictl_set_configfs(const char *dir);
+
+/*
+ * Removes the rules @names (the kernel disarms an armed one first), each
+ * whatever happens to the others. KFICTL_OK, or KFICTL_FAIL after saying
+ * why. A name with no rule is an error, unless @listed: the names were
+ * read from configfs, and a rule that went since was removed as asked.
+ */
+int kfictl_rules_rm(char * const *names, int n, bool listed);
 
 /*
  * Fills @r (@h). Returns 0; -ENOENT, silently, if the rule went meanwhile;
- * another -errno after printing which attribute could not be read.
+ * another -errno after printing which attribute could not be read and why
+ * (-EIO for an attribute missing from a rule that is still there).
  */
 int kfictl_rule_read(const char *name, struct kfictl_rule *r);
 int kfictl_hotfix_read(const char *name, struct kfictl_hotfix *h);
+
+/*
+ * kfictl list [--json] (@rules) and hotfix list (!@rules, no JSON), on @out
+ * (list.c). A rule or hotfix removed meanwhile is left out. KFICTL_OK; or
+ * KFICTL_FAIL after saying why, with nothing on @out.
+ */
+int kfictl_list(FILE *out, bool json, bool rules);
 
 /* What a function returns, as far as retval is concerned (btf.c). */
 enum kfictl_ret {
@@ -119,6 +156,15 @@ struct kfictl_proto {
  */
 int kfictl_btf_proto(const char *module, const char *func,
 		     struct kfictl_proto *p);
+
+struct btf;
+/*
+ * Fills @p from function (BTF_KIND_FUNC) @id of @btf, named @func: the part
+ * of kfictl_btf_proto() that the unit tests call with a BTF of their own.
+ * 0 or -errno; p->why and p->known are left alone.
+ */
+int kfictl_btf_proto_of(const struct btf *btf, unsigned int id,
+			const char *func, struct kfictl_proto *p);
 
 /* kfictl describe [--json] TARGET (describe.c). */
 int kfictl_describe(int argc, char **argv);

@@ -172,35 +172,13 @@ void scn_tap(FILE *f, const struct scn_report *r)
 
 /*
  * The length of the UTF-8 sequence at @s that XML 1.0 takes as a
- * character, or 0: no overlong forms, surrogates, U+FFFE, U+FFFF or
- * anything above U+10FFFF.
+ * character, or 0: valid UTF-8 but U+FFFE and U+FFFF (EF BF BE, EF BF BF).
  */
-static size_t utf8_len(const unsigned char *s)
+static size_t xml_char_len(const unsigned char *s)
 {
-	unsigned int c;
-	size_t n;
+	size_t n = kfictl_utf8_len(s);
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)	/* the NUL at the end too */
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c == 0xfffe || c == 0xffff)
+	if (n == 3 && s[0] == 0xef && s[1] == 0xbf && (s[2] & 0xfe) == 0xbe)
 		return 0;
 	return n;
 }
@@ -212,7 +190,7 @@ static size_t utf8_len(const unsigned char *s)
 static void xml(FILE *f, const char *s)
 {
 	for (; *s; s++) {
-		size_t n = utf8_len((const unsigned char *)s);
+		size_t n = xml_char_len((const unsigned char *)s);
 
 		if (n != 1) {
 			if (n)

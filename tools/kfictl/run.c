@@ -144,7 +144,7 @@ static int make_rule(const struct scn_rule *r, pid_t pid, bool *made,
 /* Arms rule @name; on failure the kernel's reason from its status. */
 static int arm_rule(const char *name, char *msg, size_t len)
 {
-	char p[512], status[KFICTL_VAL], e[128];
+	char p[512], status[KFICTL_PAGE], e[128];
 	int err;
 
 	kfictl_rule_path(p, sizeof(p), name, "enabled");
@@ -495,17 +495,15 @@ int kfictl_cmd_run(int argc, char **argv)
 		rc = KFICTL_FAIL;
 		goto out;
 	}
-	if (scn_load(s, a.path, err, sizeof(err))) {
-		kfictl_err(0, "%s", err);
-		goto out;
-	}
+	if (scn_load(s, a.path, err, sizeof(err)))
+		goto err_scenario;
 	if (a.timeout >= 0)
 		s->timeout = a.timeout;
 	if (!a.argv && !s->command[0]) {
-		kfictl_err(0,
-			   "%s: no command: expected command = ... in [run], or kfictl run %s -- COMMAND",
-			   a.path, a.path);
-		goto out;
+		snprintf(err, sizeof(err),
+			 "%s: no command: expected command = ... in [run], or kfictl run %s -- COMMAND",
+			 a.path, a.path);
+		goto err_scenario;
 	}
 	rc = KFICTL_FAIL;
 	snprintf(rep->scenario, sizeof(rep->scenario), "%s", s->name);
@@ -520,6 +518,15 @@ int kfictl_cmd_run(int argc, char **argv)
 	if (a.junit && write_junit(a.junit, rep))
 		rc = -1;
 	rc = rc < 0 || scn_failed(rep) ? KFICTL_FAIL : KFICTL_OK;
+	goto out;
+
+err_scenario:
+	kfictl_err(0, "%s", err);
+	/* A CI job reads the JUnit file: the run did not start, and why. */
+	snprintf(rep->scenario, sizeof(rep->scenario), "%s", s->name);
+	snprintf(rep->bail, sizeof(rep->bail), "%s", err);
+	if (a.junit)
+		write_junit(a.junit, rep);
 out:
 	free(s);
 	free(rep);

@@ -335,11 +335,14 @@ int scn_parse(struct scenario *s, const char *path, const char *text,
 
 int scn_load(struct scenario *s, const char *path, char *err, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n, total = 0;
 	char *text;
-	int ret;
+	int fd, ret;
 
+	/* Named even if it cannot be read, for the JUnit file. */
+	memset(s, 0, sizeof(*s));
+	base_name(path, s->name, sizeof(s->name));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
 		snprintf(err, len, "cannot read %s: %s (%s)", path, strerror(-ret),

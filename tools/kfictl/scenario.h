@@ -63,7 +63,10 @@ struct scenario {
 int scn_parse(struct scenario *s, const char *path, const char *text,
 	      char *err, size_t len);
 
-/* Reads @path and parses it: 0, or -errno with the message in @err. */
+/*
+ * Reads @path and parses it: 0, or -errno with the message in @err. The
+ * name of @s is set either way.
+ */
 int scn_load(struct scenario *s, const char *path, char *err, size_t len);
 
 /* What happened in a run, as run.c saw it. */

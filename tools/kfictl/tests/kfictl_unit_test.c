@@ -4,15 +4,24 @@
  * arguments, kfictl run's arguments, the scenario file, the verdicts, and
  * the TAP and JUnit reports. One table row per error, with its message.
  * Nothing here touches configfs: these run on the build machine, before
- * make check boots the guest.
+ * make check boots the guest. What reads configfs (list, rm, reading an
+ * attribute) runs on a directory of files standing in for it, and the BTF
+ * code on a BTF built here.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <bpf/btf.h>
 
 #include "../scenario.h"
 #include "kselftest_harness.h"
@@ -764,6 +773,509 @@ TEST(root_hint_only_for_another_user)
 	ASSERT_NE(NULL, fgets(buf, sizeof(buf), f));
 	fclose(f);
 	EXPECT_STREQ(want[geteuid() != 0], buf);
+}
+
+/* What kfictl's code writes on standard error, caught in a file. */
+struct caught {
+	FILE *f;
+	int saved;
+};
+
+static int catch_stderr(struct caught *c)
+{
+	c->f = tmpfile();
+	c->saved = dup(2);
+	if (!c->f || c->saved < 0 || dup2(fileno(c->f), 2) < 0)
+		return -1;
+	return 0;
+}
+
+/* Ends the catch: what was written, to free(). */
+static char *caught(struct caught *c)
+{
+	long n = ftell(c->f);
+	char *s = calloc(1, n + 1);
+
+	dup2(c->saved, 2);
+	close(c->saved);
+	rewind(c->f);
+	if (s && n && fread(s, 1, n, c->f) != (size_t)n)
+		s[0] = '\0';
+	fclose(c->f);
+	return s;
+}
+
+/* @s as kfictl_json_string() prints it, to free(). */
+static char *json_of(const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	kfictl_json_string(f, s);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * JSON strings are UTF-8: valid sequences go as they are, and each byte
+ * that is not part of one as \u00XX, its Latin-1 reading, as do control
+ * characters and DEL.
+ */
+TEST(json_string_utf8)
+{
+	static const struct { const char *in, *out; } rows[] = {
+		{ "vfs_mkdir", "\"vfs_mkdir\"" },
+		{ "a\"b\\c", "\"a\\\"b\\\\c\"" },
+		{ "a\nb\tc\x1f", "\"a\\u000ab\\u0009c\\u001f\"" },
+		{ "del\x7f", "\"del\\u007f\"" },
+		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
+		{ "\xe2\x82\xac \xf0\x9f\x98\x80", "\"\xe2\x82\xac \xf0\x9f\x98\x80\"" },
+		{ "\xef\xbf\xbe", "\"\xef\xbf\xbe\"" },
+		{ "\xff", "\"\\u00ff\"" },
+		{ "caf\xe9!", "\"caf\\u00e9!\"" },
+		/* overlong '/', a surrogate, above U+10FFFF, cut short */
+		{ "\xc0\xaf", "\"\\u00c0\\u00af\"" },
+		{ "\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\"" },
+		{ "\xf4\x90\x80\x80", "\"\\u00f4\\u0090\\u0080\\u0080\"" },
+		{ "x\xe2\x82", "\"x\\u00e2\\u0082\"" },
+		{ "\xe2\x82x", "\"\\u00e2\\u0082x\"" },
+		{ "\x80\xc3\xa9", "\"\\u0080\xc3\xa9\"" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		char *out = json_of(rows[i].in);
+
+		ASSERT_NE(NULL, out);
+		EXPECT_STREQ(rows[i].out, out) TH_LOG("row %zu", i);
+		free(out);
+	}
+}
+
+/* The JUnit XML still leaves out U+FFFE and U+FFFF, which XML refuses. */
+TEST(junit_leaves_out_xml_nonchars)
+{
+	struct scn_report r = { .scenario = "t" };
+	char *xml;
+
+	snprintf(r.bail, sizeof(r.bail), "a\xef\xbf\xbe\xef\xbf\xbf\xef\xbf\xbd");
+	xml = report(&r, true);
+	ASSERT_NE(NULL, xml);
+	expect_in(_metadata, xml, "<error message=\"a??????\xef\xbf\xbd\"/>");
+	free(xml);
+}
+
+/*
+ * kfictl_read() reads until EOF, as many reads as it takes: here a FIFO
+ * whose writer sends the second half only once the first has been read.
+ */
+TEST(read_whole_attribute)
+{
+	char dir[] = "/tmp/kfictl_unit_XXXXXX", path[64], buf[64];
+	struct timespec ms = { .tv_nsec = 1000000 };
+	int status;
+	pid_t pid;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	ASSERT_EQ(0, mkfifo(path, 0600));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd = open(path, O_WRONLY), left = 1;
+
+		if (fd < 0 || write(fd, "first ", 6) != 6)
+			_exit(1);
+		for (int i = 0; left && i < 5000; i++) {
+			if (ioctl(fd, FIONREAD, &left))
+				_exit(1);
+			nanosleep(&ms, NULL);
+		}
+		_exit(left || write(fd, "second\n", 7) != 7);
+	}
+	EXPECT_EQ(0, kfictl_read(path, buf, sizeof(buf)));
+	EXPECT_STREQ("first second", buf);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(EXITED(0), status) TH_LOG("the writer failed");
+	unlink(path);
+	rmdir(dir);
+}
+
+/* A value that does not fit is -EOVERFLOW, never cut short. */
+TEST(read_overflow)
+{
+	static const struct { const char *text; int err; const char *val; } rows[] = {
+		{ "1234567\n", 0, "1234567" },	/* the newline fills the buffer */
+		{ "12345678", -EOVERFLOW, NULL },
+		{ "1234567\nx", -EOVERFLOW, NULL },
+		{ "12345678\n", -EOVERFLOW, NULL },
+		{ "123456\n", 0, "123456" },
+		{ "1234567", 0, "1234567" },
+		{ "", 0, "" },
+		{ "\n", 0, "" },
+	};
+	char path[] = "/tmp/kfictl_unit_XXXXXX", buf[8];
+	int fd = mkstemp(path);
+
+	ASSERT_LE(0, fd);
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		size_t n = strlen(rows[i].text);
+
+		ASSERT_EQ(0, ftruncate(fd, 0));
+		ASSERT_EQ(n, pwrite(fd, rows[i].text, n, 0));
+		memset(buf, 'z', sizeof(buf));
+		EXPECT_EQ(rows[i].err, kfictl_read(path, buf, sizeof(buf)))
+			TH_LOG("row %zu", i);
+		if (!rows[i].err)
+			EXPECT_STREQ(rows[i].val, buf) TH_LOG("row %zu", i);
+	}
+	close(fd);
+	unlink(path);
+}
+
+/* A function @name of @btf returning @ret, with int parameters @params. */
+static int add_func(struct btf *btf, const char *name, int ret,
+		    const char * const *params, int i32)
+{
+	int proto = btf__add_func_proto(btf, ret);
+
+	for (; params && *params; params++)
+		if (btf__add_func_param(btf, *params, i32) < 0)
+			return -1;
+	if (proto < 0)
+		return -1;
+	return btf__add_func(btf, name, BTF_FUNC_GLOBAL, proto);
+}
+
+/*
+ * The prototype is C, whatever the return type: a pointer to a function
+ * gets the name inside; and an enum is signed only if BTF says so.
+ */
+TEST(btf_prototypes)
+{
+	static const char * const x[] = { "x", NULL }, * const irq[] = { "irq", NULL };
+	static const struct {
+		const char *func, *decl, *ret_type;
+		enum kfictl_ret ret;
+		int bits;
+		bool is_signed;
+	} rows[] = {
+		{ "handler_of", "void (*handler_of(int irq))(int)",
+		  "void (*)(int)", KFICTL_RET_PTR, 0, false },
+		{ "names_of", "char **names_of(void)", "char **", KFICTL_RET_PTR,
+		  0, false },
+		{ "sum", "int sum(int x)", "int", KFICTL_RET_INT, 32, true },
+		{ "state_of", "enum state state_of(int x)", "enum state",
+		  KFICTL_RET_INT, 32, false },
+		{ "level_of", "enum level level_of(void)", "enum level",
+		  KFICTL_RET_INT, 32, true },
+		{ "mask_of", "enum mask mask_of(void)", "enum mask",
+		  KFICTL_RET_INT, 64, false },
+		{ "nothing", "void nothing(void)", "void", KFICTL_RET_VOID, 0, false },
+	};
+	struct btf *btf = btf__new_empty();
+	int i32, fn, e;
+
+	ASSERT_NE(NULL, btf);
+	i32 = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	fn = btf__add_func_proto(btf, 0);
+	ASSERT_LE(0, btf__add_func_param(btf, NULL, i32));
+	ASSERT_LE(0, add_func(btf, "handler_of", btf__add_ptr(btf, fn), irq, i32));
+	e = btf__add_int(btf, "char", 1, BTF_INT_SIGNED);
+	ASSERT_LE(0, add_func(btf, "names_of",
+			      btf__add_ptr(btf, btf__add_ptr(btf, e)), NULL, i32));
+	ASSERT_LE(0, add_func(btf, "sum", i32, x, i32));
+	/* What GCC makes unsigned int, and pahole encodes without kflag. */
+	e = btf__add_enum(btf, "state", 4);
+	ASSERT_LE(0, btf__add_enum_value(btf, "STATE_OFF", 0));
+	ASSERT_LE(0, btf__add_enum_value(btf, "STATE_ON", 1));
+	ASSERT_LE(0, add_func(btf, "state_of", e, x, i32));
+	e = btf__add_enum(btf, "level", 4);
+	ASSERT_LE(0, btf__add_enum_value(btf, "LEVEL_ERR", -1));
+	ASSERT_LE(0, add_func(btf, "level_of", e, NULL, i32));
+	e = btf__add_enum64(btf, "mask", 8, false);
+	ASSERT_LE(0, btf__add_enum64_value(btf, "MASK_TOP", 1ULL << 63));
+	ASSERT_LE(0, add_func(btf, "mask_of", e, NULL, i32));
+	ASSERT_LE(0, add_func(btf, "nothing", 0, NULL, i32));
+
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		int id = btf__find_by_name_kind(btf, rows[i].func, BTF_KIND_FUNC);
+		struct kfictl_proto p = { 0 };
+
+		ASSERT_LT(0, id) TH_LOG("no %s", rows[i].func);
+		EXPECT_EQ(0, kfictl_btf_proto_of(btf, id, rows[i].func, &p));
+		EXPECT_STREQ(rows[i].decl, p.decl);
+		EXPECT_STREQ(rows[i].ret_type, p.ret_type);
+		EXPECT_EQ(rows[i].ret, p.ret) TH_LOG("%s", rows[i].func);
+		if (rows[i].ret != KFICTL_RET_INT)
+			continue;
+		EXPECT_EQ(rows[i].bits, p.ret_bits) TH_LOG("%s", rows[i].func);
+		EXPECT_EQ(rows[i].is_signed, p.ret_signed) TH_LOG("%s", rows[i].func);
+	}
+	btf__free(btf);
+}
+
+/* A directory standing in for configfs: ROOT/kfi/rules, ROOT/kfi/hotfixes. */
+static int fake_configfs(char *root)
+{
+	static const char * const dirs[] = { "kfi", "kfi/rules", "kfi/hotfixes" };
+	char p[128];
+
+	strcpy(root, "/tmp/kfictl_unit_XXXXXX");
+	if (!mkdtemp(root))
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(p, sizeof(p), "%s/%s", root, dirs[i]);
+		if (mkdir(p, 0755))
+			return -1;
+	}
+	kfictl_set_configfs(root);
+	return 0;
+}
+
+/* ROOT/kfi/@path (one at a time). */
+static const char *in_kfi(const char *root, const char *path)
+{
+	static char p[256];
+
+	snprintf(p, sizeof(p), "%s/kfi/%s", root, path);
+	return p;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int type,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+static void rm_tree(const char *path)
+{
+	nftw(path, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ROOT/kfi/@path, with @val and a newline, as configfs shows it. */
+static int put(const char *root, const char *path, const char *val)
+{
+	FILE *f = fopen(in_kfi(root, path), "w");
+
+	if (!f)
+		return -1;
+	fprintf(f, "%s\n", val);
+	return fclose(f);
+}
+
+/* Rule @name with every attribute, as an armed rule shows them. */
+static int fake_rule(const char *root, const char *name, const char *comm)
+{
+	static const char * const attrs[][2] = {
+		{ "target", "f" }, { "action", "return" }, { "retval", "-12" },
+		{ "args", "" }, { "probability", "100" }, { "interval", "1" },
+		{ "times", "-1" }, { "space", "0" }, { "pid", "" },
+		{ "children", "0" }, { "comm", NULL }, { "caller", "" },
+		{ "verbose", "0" }, { "enabled", "1" }, { "status", "armed" },
+		{ "hits", "3" }, { "injected", "2" }, { "missed", "0" },
+	};
+	char p[128];
+
+	snprintf(p, sizeof(p), "rules/%s", name);
+	if (mkdir(in_kfi(root, p), 0755))
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
+		snprintf(p, sizeof(p), "rules/%s/%s", name, attrs[i][0]);
+		if (put(root, p, attrs[i][1] ?: comm))
+			return -1;
+	}
+	return 0;
+}
+
+/* kfictl_list()'s output, to free(); its status in *@rc. */
+static char *list_out(bool json, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	*rc = kfictl_list(f, json, true);
+	fclose(f);
+	return buf;
+}
+
+#define RULE_JSON(name, comm)						\
+	"{\"name\":\"" name "\",\"target\":\"f\",\"action\":\"return\","	\
+	"\"retval\":-12,\"args\":\"\",\"probability\":100,\"interval\":1,"	\
+	"\"times\":-1,\"space\":0,\"pid\":\"\",\"children\":0,"		\
+	"\"comm\":\"" comm "\",\"caller\":\"\",\"verbose\":0,\"enabled\":1,"	\
+	"\"status\":\"armed\",\"hits\":3,\"injected\":2,\"missed\":0}"
+
+#define HOTFIX_JSON							\
+	"{\"name\":\"h\",\"enabled\":1,\"calls\":5,\"functions\":["		\
+	"{\"old\":\"m:f\",\"new\":\"m2:g\",\"state\":\"applied\","		\
+	"\"calls\":5,\"missed\":0}]}"
+
+/*
+ * list prints all or nothing: an attribute that cannot be read (here a
+ * directory, EISDIR; then one missing from a rule, or from a hotfix, that
+ * is still there) is said on stderr, and stdout stays empty, never half a
+ * JSON object.
+ */
+TEST(list_whole_or_nothing)
+{
+	char root[64], *out, *err;
+	struct caught c;
+	int rc = -1;
+
+	ASSERT_EQ(0, fake_configfs(root));
+	ASSERT_EQ(0, fake_rule(root, "a", "\xff"));
+	ASSERT_EQ(0, fake_rule(root, "b", "sh"));
+	ASSERT_EQ(0, mkdir(in_kfi(root, "hotfixes/h"), 0755));
+	ASSERT_EQ(0, put(root, "hotfixes/h/enabled", "1"));
+	ASSERT_EQ(0, put(root, "hotfixes/h/calls", "5"));
+	ASSERT_EQ(0, put(root, "hotfixes/h/functions", "m:f m2:g applied 5 0"));
+
+	out = list_out(true, &rc);
+	ASSERT_NE(NULL, out);
+	EXPECT_EQ(KFICTL_OK, rc);
+	EXPECT_STREQ("{\"rules\":[" RULE_JSON("a", "\\u00ff") ","
+		     RULE_JSON("b", "sh") "],\"hotfixes\":[" HOTFIX_JSON
+		     "]}\n", out);
+	free(out);
+
+	ASSERT_EQ(0, unlink(in_kfi(root, "rules/b/status")));
+	ASSERT_EQ(0, mkdir(in_kfi(root, "rules/b/status"), 0755));
+	for (int json = 0; json < 2; json++) {
+		ASSERT_EQ(0, catch_stderr(&c));
+		out = list_out(json, &rc);
+		err = caught(&c);
+		ASSERT_NE(NULL, out);
+		ASSERT_NE(NULL, err);
+		EXPECT_EQ(KFICTL_FAIL, rc);
+		EXPECT_STREQ("", out) TH_LOG("json %d: printed part of a list", json);
+		expect_in(_metadata, err, "kfictl: cannot read /tmp/kfictl_unit_");
+		expect_in(_metadata, err,
+			  "/kfi/rules/b/status: Is a directory (EISDIR)\n");
+		free(out);
+		free(err);
+	}
+
+	/* Missing from a rule that is there: not a rule removed meanwhile. */
+	ASSERT_EQ(0, rmdir(in_kfi(root, "rules/b/status")));
+	ASSERT_EQ(0, catch_stderr(&c));
+	out = list_out(true, &rc);
+	err = caught(&c);
+	ASSERT_NE(NULL, out);
+	ASSERT_NE(NULL, err);
+	EXPECT_EQ(KFICTL_FAIL, rc);
+	EXPECT_STREQ("", out) TH_LOG("left rule b out");
+	expect_in(_metadata, err,
+		  "/kfi/rules/b/status: No such file or directory (ENOENT)\n");
+	free(out);
+	free(err);
+
+	rm_tree(in_kfi(root, "rules/b"));
+	ASSERT_EQ(0, unlink(in_kfi(root, "hotfixes/h/calls")));
+	ASSERT_EQ(0, catch_stderr(&c));
+	out = list_out(true, &rc);
+	err = caught(&c);
+	ASSERT_NE(NULL, out);
+	ASSERT_NE(NULL, err);
+	EXPECT_EQ(KFICTL_FAIL, rc);
+	EXPECT_STREQ("", out) TH_LOG("printed the rules alone");
+	expect_in(_metadata, err,
+		  "/kfi/hotfixes/h/calls: No such file or directory (ENOENT)\n");
+	free(out);
+	free(err);
+	rm_tree(root);
+}
+
+/*
+ * rm --all removes the rules it listed: one that another process removed
+ * meanwhile is not an error. Named on the command line, it is.
+ */
+TEST(rm_rules_gone_meanwhile)
+{
+	static char * const names[] = { "a", "gone", "b" };
+	char root[64], *err;
+	struct caught c;
+
+	ASSERT_EQ(0, fake_configfs(root));
+	for (int listed = 1; listed >= 0; listed--) {
+		ASSERT_EQ(0, mkdir(in_kfi(root, "rules/a"), 0755));
+		ASSERT_EQ(0, mkdir(in_kfi(root, "rules/b"), 0755));
+		ASSERT_EQ(0, catch_stderr(&c));
+		EXPECT_EQ(listed ? KFICTL_OK : KFICTL_FAIL,
+			  kfictl_rules_rm(names, 3, listed));
+		err = caught(&c);
+		ASSERT_NE(NULL, err);
+		EXPECT_STREQ(listed ? "" : "kfictl: no rule named gone\n", err);
+		EXPECT_NE(0, access(in_kfi(root, "rules/a"), F_OK));
+		EXPECT_NE(0, access(in_kfi(root, "rules/b"), F_OK))
+			TH_LOG("b, after the missing one, was not removed");
+		free(err);
+	}
+	rm_tree(root);
+}
+
+/*
+ * A scenario that cannot be used still makes a JUnit file, so that CI
+ * shows why: one test, kfictl run, with an <error> naming the problem;
+ * exit status 2, nothing on stdout.
+ */
+TEST(run_junit_on_scenario_error)
+{
+	static const struct { const char *text, *msg; } rows[] = {
+		{ "[rule r]\ntarget f\n",
+		  ".scn:2: &apos;target f&apos;: expected KEY = VALUE, [rule NAME]" },
+		{ "[rule r]\ntarget = f\n", ".scn: no command: expected command = ..." },
+		{ NULL, ".scn: No such file or directory (ENOENT)" },
+	};
+	char dir[] = "/tmp/kfictl_unit_XXXXXX", scn[64], xml[64];
+	struct caught c;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(scn, sizeof(scn), "%s/bad.scn", dir);
+	snprintf(xml, sizeof(xml), "%s/j.xml", dir);
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		char *argv[5] = { "run", scn, "--junit", xml };
+		char *err, *junit = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		unlink(scn);
+		if (rows[i].text) {
+			f = fopen(scn, "w");
+			ASSERT_NE(NULL, f);
+			fputs(rows[i].text, f);
+			fclose(f);
+		}
+		ASSERT_EQ(0, catch_stderr(&c));
+		EXPECT_EQ(KFICTL_USAGE, kfictl_cmd_run(4, argv));
+		err = caught(&c);
+		ASSERT_NE(NULL, err);
+		EXPECT_EQ(0, strncmp(err, "kfictl: ", 8)) TH_LOG("%s", err);
+		f = fopen(xml, "r");
+		ASSERT_NE(NULL, f) TH_LOG("row %zu: no JUnit file", i);
+		ASSERT_LT(0, getdelim(&junit, &len, '\0', f));
+		fclose(f);
+		expect_in(_metadata, junit,
+			  "<testsuites tests=\"1\" failures=\"0\" errors=\"1\">");
+		expect_in(_metadata, junit, "<testsuite name=\"bad\" tests=\"1\"");
+		expect_in(_metadata, junit,
+			  "<testcase classname=\"bad\" name=\"kfictl run\">\n      <error message=\"");
+		expect_in(_metadata, junit, rows[i].msg);
+		EXPECT_EQ(1, count(junit, "<testcase "));
+		free(junit);
+		free(err);
+		unlink(xml);
+	}
+	unlink(scn);
+	rmdir(dir);
 }
 
 TEST_HARNESS_MAIN
