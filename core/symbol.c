@@ -27,7 +27,8 @@ static bool kfi_symbol_char(char c)
 /**
  * kfi_symbol_parse() - split "[module:]symbol[+offset]"
  * @target:	what the user wrote, without a trailing newline
- * @module:	MODULE_NAME_LEN bytes; "" when no module is named
+ * @module:	MODULE_NAME_LEN bytes; "" when no module is named; a '-' in
+ *		the module's name is given as '_', as the kernel names it
  * @name:	KSYM_NAME_LEN bytes
  * @offset:	the offset, 0 when none is given
  *
@@ -71,7 +72,9 @@ int kfi_symbol_parse(const char *target, char *module, char *name,
 		if (err)
 			return err;
 	}
-	memcpy(module, target, modlen);
+	/* Module names have '_' where their files have '-' (KBUILD_MODNAME). */
+	for (i = 0; i < modlen; i++)
+		module[i] = target[i] == '-' ? '_' : target[i];
 	module[modlen] = '\0';
 	memcpy(name, sym, symlen);
 	name[symlen] = '\0';

@@ -79,7 +79,9 @@ void kfi_rule_reset(struct kfi_rule *rule)
 		memset(per_cpu_ptr(rule->stats, cpu), 0,
 		       sizeof(struct kfi_rule_stats));
 	atomic_long_set(&rule->budget, rule->conf.times);
-	atomic_long_set(&rule->space_left, rule->conf.space);
+	/* Beyond LONG_MAX calls (centuries of them), a space is endless. */
+	atomic_long_set(&rule->space_left,
+			min_t(unsigned long, rule->conf.space, LONG_MAX));
 	atomic_long_set(&rule->calls, 0);
 }
 

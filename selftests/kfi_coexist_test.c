@@ -5,6 +5,9 @@
  * one function. Debian's stock kernels do not have fail_function: these
  * tests run on the debug kernel (make check KERNEL=debug) and skip
  * elsewhere.
+ *
+ * And kfi next to other users of kprobes (perf probe, bpftrace, kprobe
+ * events) on one function.
  */
 #include <sys/utsname.h>
 
@@ -150,6 +153,114 @@ TEST_F(coexist, one_function_shared)
 	EXPECT_EQ(ENOMEM, try_sethostname()) TH_LOG("fail_function alone");
 	ASSERT_EQ(0, ff_set("inject", "\n"));
 	EXPECT_EQ(0, try_sethostname()) TH_LOG("neither");
+}
+
+#define TRACEFS		"/sys/kernel/tracing"
+#define KPROBE_GROUP	"kfi_coexist"
+#define KPROBE_EVENT	"kfi_coexist_tt"	/* kprobe_profile: no group */
+#define EVENT_DIR	TRACEFS "/events/" KPROBE_GROUP "/" KPROBE_EVENT
+
+FIXTURE(probes) {
+	bool added;		/* the kprobe event exists */
+};
+
+/* Kprobe events refuse notrace functions: an ftrace-based probe only. */
+#define FUNC		"kfi_tt_ret"
+
+static int kprobe_events_append(const char *line)
+{
+	int fd = open(TRACEFS "/kprobe_events", O_WRONLY | O_APPEND);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, line, strlen(line)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* The hits of the kprobe event KPROBE_EVENT, or -1. */
+static long kprobe_event_hits(void)
+{
+	FILE *f = fopen(TRACEFS "/kprobe_profile", "r");
+	char name[128];
+	long hits = -1, h, missed;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%127s %ld %ld", name, &h, &missed) == 3)
+		if (!strcmp(name, KPROBE_EVENT))
+			hits = h;
+	fclose(f);
+	return hits;
+}
+
+FIXTURE_SETUP(probes)
+{
+	ASSERT_EQ(0, kfi_module_load("kfi"));
+	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
+	kfi_rules_clear();
+	self->added = false;
+	if (access(TRACEFS "/kprobe_events", W_OK))
+		SKIP(return, "no kprobe events in this kernel");
+}
+
+FIXTURE_TEARDOWN(probes)
+{
+	kfi_rules_clear();
+	if (!self->added)
+		return;
+	EXPECT_EQ(0, kfi_write(EVENT_DIR "/enable", "0"));
+	EXPECT_EQ(0, kprobe_events_append("-:" KPROBE_GROUP "/" KPROBE_EVENT
+					  "\n"));
+}
+
+/*
+ * A kprobe of another tool put on a function after kfi's (the order
+ * Documentation/kfi.rst asks for on 6.1, whose kprobes cannot take kfi's
+ * probe into a function probed before) sees every call, those kfi's rules
+ * let through, rewrite or end at once alike; the teardown in either order
+ * leaves the kernel log clean.
+ */
+TEST_F(probes, probe_after_kfi_sees_every_call)
+{
+	char target[96], line[160];
+	unsigned long ran;
+	long before, ret;
+	int err;
+
+	snprintf(target, sizeof(target), "target=%s", FUNC);
+	ASSERT_EQ(0, kfi_rule_make("a-args", target, "action=args",
+				   "args=1=7", "times=1", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("b-filtered", target, "pid=1", "enabled=1",
+				   NULL));
+	ASSERT_EQ(0, kfi_rule_make("c-return", target, "retval=-5",
+				   "interval=2", "enabled=1", NULL));
+
+	snprintf(line, sizeof(line), "p:%s/%s kfi_test_target:%s\n",
+		 KPROBE_GROUP, KPROBE_EVENT, FUNC);
+	err = kprobe_events_append(line);
+	ASSERT_EQ(0, err) TH_LOG("cannot add the kprobe event: %s",
+				 strerror(-err));
+	self->added = true;
+	ASSERT_EQ(0, kfi_write(EVENT_DIR "/enable", "1"));
+	before = kprobe_event_hits();
+	ASSERT_LE(0, before);
+
+	ASSERT_EQ(0, kfi_tt(FUNC, 1, &ret, &ran));
+	EXPECT_EQ(7, ret) TH_LOG("a-args rewrites the first call");
+	ASSERT_EQ(0, kfi_tt(FUNC, 1, &ret, &ran));
+	EXPECT_EQ(1, ret) TH_LOG("c-return lets every other call run");
+	ASSERT_EQ(0, kfi_tt(FUNC, 1, &ret, &ran));
+	EXPECT_EQ(-5, ret) TH_LOG("c-return ends every other call at once");
+	EXPECT_EQ(before + 3, kprobe_event_hits());
+
+	/* kfi leaves first; the event goes on counting. */
+	kfi_rules_clear();
+	ASSERT_EQ(0, kfi_tt(FUNC, 1, &ret, &ran));
+	EXPECT_EQ(1, ret);
+	EXPECT_EQ(before + 4, kprobe_event_hits());
 }
 
 int main(int argc, char **argv)

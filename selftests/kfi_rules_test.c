@@ -156,6 +156,19 @@ TEST_F(rules, space_lets_calls_through_first)
 	expect_counts(_metadata, "r", 20, 15);
 }
 
+/* The largest space (2^64 - 1) is more calls than will ever be made. */
+TEST_F(rules, largest_space_lets_every_call_through)
+{
+	struct kfi_tt_loop res;
+
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func),
+				   "space=18446744073709551615", "enabled=1",
+				   NULL));
+	ASSERT_EQ(0, kfi_tt_loop(variant->func, 20, 1, &res));
+	EXPECT_EQ(0, res.differed);
+	expect_counts(_metadata, "r", 20, 0);
+}
+
 TEST_F(rules, space_interval_times_combined)
 {
 	struct kfi_tt_loop res;
@@ -830,6 +843,32 @@ TEST_F(rule, target_module_unload_and_reload)
 	EXPECT_STREQ("gone", buf);
 	EXPECT_EQ(1, kfi_rule_long("r", "enabled"));
 
+	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
+	EXPECT_TRUE(status_is("r", "armed"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 3, &ret, &ran));
+	EXPECT_EQ(-6, ret) TH_LOG("the rule did not re-arm on reload");
+}
+
+/*
+ * A module's file name may have '-' where the module's name has '_':
+ * either spelling names the module, and both are one set of rules (asked
+ * in name order), which follows the module's reload.
+ */
+TEST_F(rule, module_name_with_dashes)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("r", "target=kfi-test-target:kfi_tt_ret",
+				   "retval=-6", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("a", "target=kfi_test_target:kfi_tt_ret",
+				   "retval=-7", "times=1", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 3, &ret, &ran));
+	EXPECT_EQ(-7, ret) TH_LOG("a, first by name, acts first");
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 3, &ret, &ran));
+	EXPECT_EQ(-6, ret);
+
+	ASSERT_EQ(0, kfi_module_unload("kfi_test_target"));
 	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
 	EXPECT_TRUE(status_is("r", "armed"));
 	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 3, &ret, &ran));
