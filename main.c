@@ -8,11 +8,13 @@
  * first.
  */
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 
 #include <kfi/version.h>
 
 #include "configfs/kfi_configfs.h"
 #include "core/core.h"
+#include "hotfix/hotfix.h"
 #include "inject/inject.h"
 
 static int __init kfi_init(void)
@@ -25,11 +27,16 @@ static int __init kfi_init(void)
 	err = kfi_inject_init();
 	if (err)
 		goto err_core;
-	err = kfi_configfs_init();
+	err = kfi_hotfix_init();
 	if (err)
 		goto err_inject;
+	err = kfi_configfs_init();
+	if (err)
+		goto err_hotfix;
 	return 0;
 
+err_hotfix:
+	kfi_hotfix_exit();
 err_inject:
 	kfi_inject_exit();
 err_core:
@@ -40,8 +47,15 @@ err_core:
 static void __exit kfi_exit(void)
 {
 	kfi_configfs_exit();
+	kfi_hotfix_exit();
 	kfi_inject_exit();
 	kfi_core_exit();
+	/*
+	 * A call a rule sent to kfi's return stub may have been preempted
+	 * there (preempt=full, RT), outside any RCU reader: wait for every
+	 * task to pass a voluntary switch before kfi's text goes.
+	 */
+	synchronize_rcu_tasks();
 }
 
 module_init(kfi_init);

@@ -482,6 +482,24 @@ static void kfi_site_insert(struct kfi_site *site, struct kfi_attach *a)
 	list_add_tail_rcu(&a->node, pos);
 }
 
+/*
+ * Registers @site's probes, or leaves it waiting for its module when
+ * resolving the function said -ENOENT (@err) and waiting was accepted. The
+ * module may have come in between, and its notifier found no site then:
+ * registering is tried anyway, under kfi_core_mutex, which the notifier
+ * takes too.
+ */
+static int kfi_site_register_or_wait(struct kfi_site *site, int err,
+				     struct kfi_attach_error *error)
+{
+	int reg;
+
+	lockdep_assert_held(&kfi_core_mutex);
+
+	reg = kfi_site_register(site, error);
+	return reg == -ENOENT && err == -ENOENT ? 0 : reg;
+}
+
 /**
  * kfi_attach() - attach to the probe site of a function
  * @a:		the attachment, with ops, group and key filled in
@@ -554,8 +572,8 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 		 * came back while the site was empty (waiting for the reaper),
 		 * or registering then failed. Now is the time.
 		 */
-		if (!b && !err && !site->live) {
-			err = kfi_site_register(site, error);
+		if (!b && !site->live) {
+			err = kfi_site_register_or_wait(site, err, error);
 			if (err)
 				goto out_unlock;
 		}
@@ -579,11 +597,9 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 		INIT_LIST_HEAD(&new->attached);
 		strscpy(new->module, module, sizeof(new->module));
 		memcpy(new->name, name, len);
-		if (!err) {
-			err = kfi_site_register(new, error);
-			if (err)
-				goto out_free;
-		}
+		err = kfi_site_register_or_wait(new, err, error);
+		if (err)
+			goto out_free;
 		site = new;
 		list_add_tail(&site->node, &kfi_sites);
 	}

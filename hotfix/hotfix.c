@@ -149,6 +149,19 @@ static struct kfi_hotfix_state *kfi_hotfix_find(const char *name)
 	return NULL;
 }
 
+/*
+ * Whether @fn is in @mod's text that stays: not its data, not its __init
+ * text (freed once its init returns). The kernel exports no lookup of this
+ * (__module_text_address() is not exported): 6.1's layout is read, whose
+ * core text is the start of core_layout.
+ */
+static bool kfi_hotfix_in_text(const void *fn, const struct module *mod)
+{
+	unsigned long base = (unsigned long)mod->core_layout.base;
+
+	return fn && (unsigned long)fn - base < mod->core_layout.text_size;
+}
+
 /* Checks what the hotfix module handed in; logs the first mistake. */
 static int kfi_hotfix_check(const struct kfi_hotfix *hotfix, unsigned int *nr)
 {
@@ -165,8 +178,7 @@ static int kfi_hotfix_check(const struct kfi_hotfix *hotfix, unsigned int *nr)
 		return -EEXIST;
 	}
 	for (f = hotfix->funcs; f->old_name; f++) {
-		if (!f->new_func ||
-		    !within_module((unsigned long)f->new_func, hotfix->mod)) {
+		if (!kfi_hotfix_in_text(f->new_func, hotfix->mod)) {
 			pr_err("hotfix %s: %s: the replacement is not a function of %s (error %d)\n",
 			       name, f->old_name, name, -EINVAL);
 			return -EINVAL;
@@ -422,6 +434,60 @@ void kfi_hotfix_unregister(struct kfi_hotfix *hotfix)
 	pr_info("hotfix %s: removed\n", kfi_hotfix_mod_name(hotfix));
 }
 EXPORT_SYMBOL_GPL(kfi_hotfix_unregister);
+
+/* A hotfix of @mod still registered, or NULL. */
+static struct kfi_hotfix *kfi_hotfix_of_module(struct module *mod)
+{
+	struct kfi_hotfix_state *hs;
+	struct kfi_hotfix *hotfix = NULL;
+
+	mutex_lock(&kfi_hotfix_mutex);
+	list_for_each_entry(hs, &kfi_hotfixes, node) {
+		if (hs->hotfix->mod == mod) {
+			hotfix = hs->hotfix;
+			break;
+		}
+	}
+	mutex_unlock(&kfi_hotfix_mutex);
+	return hotfix;
+}
+
+/*
+ * A module going away with its hotfix registered: its init failed after
+ * kfi_hotfix_register() (the loader then frees the module whatever
+ * references it has), or its exit did not unregister. The hotfix goes with
+ * it, before its code and its struct kfi_hotfix are freed.
+ */
+static int kfi_hotfix_module_notify(struct notifier_block *nb,
+				    unsigned long action, void *data)
+{
+	struct kfi_hotfix *hotfix;
+	struct module *mod = data;
+
+	if (action != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+	while ((hotfix = kfi_hotfix_of_module(mod))) {
+		pr_err("hotfix %s: its module is going without unregistering it\n",
+		       module_name(mod));
+		kfi_hotfix_unregister(hotfix);
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kfi_hotfix_module_nb = {
+	.notifier_call = kfi_hotfix_module_notify,
+};
+
+int kfi_hotfix_init(void)
+{
+	return register_module_notifier(&kfi_hotfix_module_nb);
+}
+
+/* Hotfix modules depend on kfi: none is loaded when kfi unloads. */
+void kfi_hotfix_exit(void)
+{
+	unregister_module_notifier(&kfi_hotfix_module_nb);
+}
 
 /*
  * Sets (or, with NULL, clears) the view told of hotfixes. Hotfix modules

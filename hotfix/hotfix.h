@@ -24,6 +24,9 @@ struct kfi_hotfix_view {
 
 void kfi_hotfix_set_view(const struct kfi_hotfix_view *view);
 
+int kfi_hotfix_init(void);
+void kfi_hotfix_exit(void);
+
 const char *kfi_hotfix_name(const struct kfi_hotfix_state *hs);
 bool kfi_hotfix_enabled(const struct kfi_hotfix_state *hs);
 int kfi_hotfix_set_enabled(struct kfi_hotfix_state *hs, bool on);

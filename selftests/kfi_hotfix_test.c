@@ -261,6 +261,59 @@ TEST_F(hotfix, all_or_nothing)
 	}
 }
 
+/* A replacement that is not code that stays: the registration fails. */
+TEST_F(hotfix, replacement_must_be_module_text)
+{
+	static const char * const bads[] = { "init", "data" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(bads); i++) {
+		char params[128];
+		int kmsg = kmsg_open_at_end();
+
+		snprintf(params, sizeof(params),
+			 "second=kfi_test_buggy:kfi_tb_slow bad=%s", bads[i]);
+		EXPECT_EQ(-EINVAL, kfi_module_insmod("kfi_test_hotfix2", params))
+			TH_LOG("bad=%s", bads[i]);
+		EXPECT_FALSE(kfi_module_loaded("kfi_test_hotfix2"));
+		EXPECT_FALSE(exists(HOTFIXES "/kfi_test_hotfix2"));
+		EXPECT_EQ(41, tb("answer")) TH_LOG("bad=%s", bads[i]);
+		EXPECT_EQ(0, tb("slow")) TH_LOG("bad=%s", bads[i]);
+		if (kmsg >= 0) {
+			EXPECT_TRUE(kmsg_has(kmsg, "hotfix kfi_test_hotfix2: ",
+					     "the replacement is not a function"));
+			close(kmsg);
+		}
+	}
+}
+
+/*
+ * A hotfix module whose init fails after it registered its hotfix: the
+ * loader frees the module whatever references it holds. kfi removes the
+ * hotfix before that, and the functions run unpatched again.
+ */
+TEST_F(hotfix, module_failing_its_init_after_registering)
+{
+	const char *params = "second=kfi_test_buggy:kfi_tb_slow bad=fail";
+	int kmsg = kmsg_open_at_end();
+
+	EXPECT_EQ(-ENOMEM, kfi_module_insmod("kfi_test_hotfix2", params));
+	EXPECT_FALSE(kfi_module_loaded("kfi_test_hotfix2"));
+	EXPECT_FALSE(exists(HOTFIXES "/kfi_test_hotfix2"));
+	EXPECT_EQ(41, tb("answer"));
+	EXPECT_EQ(0, tb("slow"));
+	if (kmsg >= 0) {
+		EXPECT_TRUE(kmsg_has(kmsg, "hotfix kfi_test_hotfix2: ",
+				     "going without unregistering"));
+		close(kmsg);
+	}
+	/* Its functions are free for another hotfix. */
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix2",
+				       "second=kfi_test_buggy:kfi_tb_slow"));
+	EXPECT_EQ(43, tb("answer"));
+	hotfix_unload("kfi_test_hotfix2");
+	EXPECT_EQ(41, tb("answer"));
+}
+
 TEST_F(hotfix, second_hotfix_of_a_function_is_refused)
 {
 	int kmsg;

@@ -3,14 +3,31 @@
  * A second hotfix for kfi_test_buggy, for the all-or-nothing tests: it
  * redirects kfi_tb_answer() (to answer 43) and the function named by the
  * parameter "second", by default one that does not exist.
+ *
+ * The parameter "bad" makes it a buggy hotfix module: "init" and "data"
+ * hand in a replacement that is __init text or data, "fail" fails its init
+ * after the hotfix was registered, without unregistering it.
  */
+#include <linux/errno.h>
 #include <linux/module.h>
+#include <linux/string.h>
 
 #include <kfi/hotfix.h>
 
 static char *second = "kfi_tb_no_such_function";
 module_param(second, charp, 0400);
 MODULE_PARM_DESC(second, "the second function to redirect");
+
+static char *bad = "";
+module_param(bad, charp, 0400);
+MODULE_PARM_DESC(bad, "init, data or fail: what to get wrong");
+
+static long kfi_th2_data = 43;
+
+static long __init kfi_th2_init_answer(void)
+{
+	return 43;
+}
 
 static long kfi_th2_answer(void)
 {
@@ -35,8 +52,17 @@ static struct kfi_hotfix kfi_th2_hotfix = {
 
 static int __init kfi_th2_init(void)
 {
+	int err;
+
 	kfi_th2_funcs[1].old_name = second;
-	return kfi_hotfix_register(&kfi_th2_hotfix);
+	if (!strcmp(bad, "init"))
+		kfi_th2_funcs[0].new_func = kfi_th2_init_answer;
+	else if (!strcmp(bad, "data"))
+		kfi_th2_funcs[0].new_func = &kfi_th2_data;
+	err = kfi_hotfix_register(&kfi_th2_hotfix);
+	if (!err && !strcmp(bad, "fail"))
+		return -ENOMEM;
+	return err;
 }
 
 static void __exit kfi_th2_exit(void)
