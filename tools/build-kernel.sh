@@ -25,6 +25,16 @@ if [ -e "$out/.done" ]; then
 fi
 [ "${1:-}" != --print ] || exit 1
 
+# One build at a time (CI starts one in the background): a second waits for
+# the first, then finds it done.
+mkdir -p "$cache"
+exec 9>"$cache/kernel-debug.lock"
+flock 9
+if [ -e "$out/.done" ]; then
+	echo "$out"
+	exit 0
+fi
+
 src="$cache/linux-source-$srcver"
 if [ ! -e "$src/.extracted" ]; then
 	echo "build-kernel: extracting linux-source-6.1 $srcver" >&2

@@ -7,7 +7,8 @@
 #     as any other user it prints the apt-get line to run and fails;
 #  2. extracts kselftest_harness.h, kselftest.h and checkpatch.pl from Debian's
 #     linux-source-6.1 tarball into .cache/ (git-ignored), once;
-#  3. for KERNEL=debug, builds the debug kernel (tools/build-kernel.sh), once.
+#  3. for KERNEL=debug, builds the debug kernel (tools/build-kernel.sh), once,
+#     unless KFI_SETUP_NO_BUILD=1 (CI builds it in the background).
 # Nothing from the kernel tree is kept in the repository.
 set -eu
 
@@ -79,6 +80,6 @@ if [ ! -e "$stamp" ]; then
 	touch "$stamp"
 fi
 
-if [ "$kernel" = debug ]; then
+if [ "$kernel" = debug ] && [ "${KFI_SETUP_NO_BUILD:-0}" != 1 ]; then
 	"$top/tools/build-kernel.sh" >/dev/null
 fi
