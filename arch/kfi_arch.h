@@ -64,4 +64,12 @@ extern const unsigned int kfi_arch_exception_preempt_offset;
 unsigned long kfi_arch_return_address(struct pt_regs *regs,
 				      unsigned long trampoline);
 
+/*
+ * At function entry, in a kprobe handler: whether the kretprobe instance
+ * whose data is @data hooked the return of this very call, in this probe
+ * hit. Reads the current task's list of hooked returns only: @data itself
+ * may be stale (reused, or freed).
+ */
+bool kfi_arch_kretprobe_hooked_here(struct pt_regs *regs, const void *data);
+
 #endif /* KFI_ARCH_H */

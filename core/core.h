@@ -98,6 +98,7 @@ void kfi_detach(struct kfi_attach *a);
 void kfi_detach_nowait(struct kfi_attach *a);
 void kfi_detach_wait(struct kfi_attach *a);
 bool kfi_attach_live(const struct kfi_attach *a);
+const char *kfi_attach_module(const struct kfi_attach *a);
 const char *kfi_attach_symbol(const struct kfi_attach *a);
 
 /* At a function's entry, in a probe handler: the return address. */
@@ -143,7 +144,7 @@ int kfi_symbol_parse(const char *target, char *module, char *name,
 		     unsigned long *offset);
 int kfi_symbol_resolve(const char *target, struct kfi_symbol *sym);
 int kfi_symbol_describe(struct kfi_symbol *sym);
-bool kfi_symbol_module_loaded(const char *module);
+bool kfi_symbol_module_may_come(const char *module);
 
 int kfi_core_init(void);
 void kfi_core_exit(void);

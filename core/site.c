@@ -66,6 +66,12 @@ struct kfi_ret_data {
  * Probe handlers do not nest on a CPU. @site is set whenever the kretprobe's
  * entry handler ran, @data only when a return was hooked: a live kretprobe
  * whose entry handler did not run had no free instance for the call.
+ *
+ * Another tool's probe that changes the instruction pointer, registered
+ * between kfi's kprobe and kretprobe (the kretprobe comes with the site's
+ * first return attachment), ends a hit before kfi's kprobe: what is left
+ * here is then an earlier call's, and @data is believed only when it hooked
+ * this call (kfi_arch_kretprobe_hooked_here()).
  */
 struct kfi_ret_pending {
 	struct kfi_site *site;
@@ -156,8 +162,11 @@ static int kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
 	__this_cpu_write(kfi_hit_by_exception, !kprobe_ftrace(kp));
 	if (pending->site == site)
 		data = pending->data;
-	else
+	if (pending->site != site ||
+	    (data && !kfi_arch_kretprobe_hooked_here(regs, data))) {
+		data = NULL;
 		missed = READ_ONCE(site->ret_live);
+	}
 	pending->site = NULL;
 
 	/*
@@ -552,7 +561,7 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 		strscpy(module, sym.module, sizeof(module));
 		strscpy(name, sym.name, sizeof(name));
 	} else if (!(err == -ENOENT && *module && (flags & KFI_ATTACH_MAY_WAIT)) ||
-		   kfi_symbol_module_loaded(module)) {
+		   !kfi_symbol_module_may_come(module)) {
 		/* Waiting makes sense only for a module not loaded yet. */
 		kfi_site_describe_error(error, module, name, err);
 		return err;
@@ -716,6 +725,19 @@ void kfi_detach(struct kfi_attach *a)
 bool kfi_attach_live(const struct kfi_attach *a)
 {
 	return READ_ONCE(a->site->live);
+}
+NOKPROBE_SYMBOL(kfi_attach_live);
+
+/**
+ * kfi_attach_module() - the module of the function an attachment is on
+ * @a:		an attached attachment
+ *
+ * Return: the module's name, "" for vmlinux.
+ * Context: any, while @a is attached.
+ */
+const char *kfi_attach_module(const struct kfi_attach *a)
+{
+	return a->site->module;
 }
 
 /**

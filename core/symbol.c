@@ -153,25 +153,30 @@ int kfi_symbol_resolve(const char *target, struct kfi_symbol *sym)
 }
 
 /**
- * kfi_symbol_module_loaded() - whether a module is loaded
+ * kfi_symbol_module_may_come() - whether a module may load later
  * @module:	the module's name
  *
- * The kernel exports no lookup of modules by name, and kallsyms only knows
- * a module's data symbols with CONFIG_KALLSYMS_ALL (Debian's arm64 kernel
- * has it off). Every loadable module, from its loading to its unloading,
- * has /sys/module/NAME/initstate (built-in ones have none). Without sysfs
- * at /sys this says no, and a hotfix then waits for the module.
+ * True for the name of a module that is not loaded now: every loadable
+ * module, from its loading to its unloading, has /sys/module/NAME, and so
+ * does a module built into the kernel that has parameters (it never comes
+ * as a module: a function named "ext4:..." on a kernel with ext4 built in
+ * would wait forever). "vmlinux" is not a module. The kernel exports no
+ * lookup of modules by name, and kallsyms only knows a module's data
+ * symbols with CONFIG_KALLSYMS_ALL (Debian's arm64 kernel has it off).
+ * Without sysfs at /sys this says yes.
  *
  * Context: process context, may sleep.
  */
-bool kfi_symbol_module_loaded(const char *module)
+bool kfi_symbol_module_may_come(const char *module)
 {
-	char p[sizeof("/sys/module//initstate") + MODULE_NAME_LEN];
+	char p[sizeof("/sys/module/") + MODULE_NAME_LEN];
 	struct path path;
 
-	snprintf(p, sizeof(p), "/sys/module/%s/initstate", module);
-	if (kern_path(p, LOOKUP_FOLLOW, &path))
+	if (!strcmp(module, "vmlinux"))
 		return false;
+	snprintf(p, sizeof(p), "/sys/module/%s", module);
+	if (kern_path(p, LOOKUP_FOLLOW, &path))
+		return true;
 	path_put(&path);
-	return true;
+	return false;
 }

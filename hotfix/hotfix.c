@@ -28,6 +28,7 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include <kfi/hotfix.h>
 
@@ -48,6 +49,7 @@ struct kfi_hotfix_site {
 	struct kfi_attach attach;
 	struct kfi_hotfix_state *hs;
 	const struct kfi_hotfix_func *func;
+	unsigned int obj;		/* first site of the same module */
 	struct kfi_hotfix_stats __percpu *stats;
 	char new_name[MODULE_NAME_LEN + KSYM_NAME_LEN];	/* "module:symbol" */
 };
@@ -79,16 +81,37 @@ static inline struct kfi_hotfix_site *to_hotfix_site(struct kfi_attach *a)
 	return container_of(a, struct kfi_hotfix_site, attach);
 }
 
+/*
+ * Whether every function of @s's module (vmlinux, or the module the hotfix
+ * named) has its probe in place: the functions of one module are redirected
+ * all together or not at all, also when that module loads after the hotfix
+ * and one of them cannot be probed then. Functions of other modules do not
+ * hold @s back: their module may never load.
+ */
+static bool kfi_hotfix_in_place(const struct kfi_hotfix_site *s)
+{
+	const struct kfi_hotfix_state *hs = s->hs;
+	const struct kfi_hotfix_site *t;
+
+	for (t = hs->sites; t < hs->sites + hs->nr; t++)
+		if (t->obj == s->obj && !kfi_attach_live(&t->attach))
+			return false;
+	return true;
+}
+NOKPROBE_SYMBOL(kfi_hotfix_in_place);
+
 static bool kfi_hotfix_want_ret(struct kfi_attach *a, struct pt_regs *regs,
 				unsigned long *data)
 {
-	struct kfi_hotfix_state *hs = to_hotfix_site(a)->hs;
+	struct kfi_hotfix_site *s = to_hotfix_site(a);
+	struct kfi_hotfix_state *hs = s->hs;
 
 	/*
 	 * Fails once rmmod has begun to unload the module: the call then
 	 * runs the old function.
 	 */
-	if (!READ_ONCE(hs->enabled) || !try_module_get(hs->hotfix->mod))
+	if (!READ_ONCE(hs->enabled) || !kfi_hotfix_in_place(s) ||
+	    !try_module_get(hs->hotfix->mod))
 		return false;
 	atomic_inc(&hs->inflight);
 	return true;
@@ -106,7 +129,7 @@ static enum kfi_verdict kfi_hotfix_entry(struct kfi_attach *a,
 	 * runs rather than a replacement that could be unloaded under it.
 	 */
 	if (!ret_hooked) {
-		if (READ_ONCE(s->hs->enabled))
+		if (READ_ONCE(s->hs->enabled) && kfi_hotfix_in_place(s))
 			this_cpu_inc(s->stats->missed);
 		return KFI_NEXT;
 	}
@@ -233,6 +256,19 @@ static struct kfi_hotfix_state *kfi_hotfix_alloc(struct kfi_hotfix *hotfix,
 	return hs;
 }
 
+/* At least the size of "functions", its terminating NUL included. */
+#define KFI_HOTFIX_LINE_EXTRA	(sizeof("  disabled   ") + 2 * 20)
+static size_t kfi_hotfix_functions_size(const struct kfi_hotfix_state *hs)
+{
+	const struct kfi_hotfix_site *s;
+	size_t size = 1;
+
+	for (s = hs->sites; s < hs->sites + hs->nr; s++)
+		size += strlen(s->func->old_name) + strlen(s->new_name) +
+			KFI_HOTFIX_LINE_EXTRA;
+	return size;
+}
+
 /*
  * Attaches every function, or none. The redirects stay off (@enabled is
  * false) until the caller switches them all on with one store.
@@ -252,6 +288,11 @@ static int kfi_hotfix_attach_all(struct kfi_hotfix_state *hs)
 			pr_err("hotfix %s: %s\n", kfi_hotfix_name(hs), error.why);
 			goto err_detach;
 		}
+		/* The first function of its module, as the site names it. */
+		for (s->obj = 0; s->obj < s - hs->sites; s->obj++)
+			if (!strcmp(kfi_attach_module(&hs->sites[s->obj].attach),
+				    kfi_attach_module(&s->attach)))
+				break;
 	}
 	return 0;
 
@@ -336,7 +377,8 @@ static void kfi_hotfix_destroy(struct kfi_hotfix_state *hs)
  *
  * Context: process context, typically the hotfix module's init function.
  * Return: 0, or a negative errno: -EINVAL for a malformed @hotfix, -EEXIST
- * if its module registered one already, -ENOMEM, or the error of the
+ * if its module registered one already, -ENOMEM, -E2BIG when its functions'
+ * names do not fit in one page of configfs, or the error of the
  * function that could not be redirected (-ENOENT when it does not exist,
  * -EBUSY when something else redirects it, -EPERM for kfi's own).
  */
@@ -353,6 +395,12 @@ int kfi_hotfix_register(struct kfi_hotfix *hotfix)
 	hs = kfi_hotfix_alloc(hotfix, nr);
 	if (!hs)
 		return -ENOMEM;
+	if (kfi_hotfix_functions_size(hs) > PAGE_SIZE) {
+		pr_err("hotfix %s: its functions do not fit in one page of \"functions\" (error %d)\n",
+		       kfi_hotfix_name(hs), -E2BIG);
+		kfi_hotfix_free(hs);
+		return -E2BIG;
+	}
 
 	mutex_lock(&kfi_hotfix_mutex);
 	if (kfi_hotfix_find(kfi_hotfix_name(hs))) {
@@ -553,7 +601,9 @@ unsigned long kfi_hotfix_calls(const struct kfi_hotfix_state *hs)
 
 /*
  * One line per function: "OLD NEW STATE CALLS MISSED", STATE being applied,
- * disabled, or waiting (for its module to load).
+ * disabled, waiting (its probe is not in place: its module is not loaded,
+ * or the probe failed when it loaded) or held (another function of its
+ * module is waiting).
  */
 ssize_t kfi_hotfix_show_functions(const struct kfi_hotfix_state *hs,
 				  char *buf, size_t len)
@@ -567,10 +617,12 @@ ssize_t kfi_hotfix_show_functions(const struct kfi_hotfix_state *hs,
 
 		if (!kfi_attach_live(&s->attach))
 			state = "waiting";
-		else if (READ_ONCE(hs->enabled))
-			state = "applied";
-		else
+		else if (!READ_ONCE(hs->enabled))
 			state = "disabled";
+		else if (!kfi_hotfix_in_place(s))
+			state = "held";
+		else
+			state = "applied";
 		kfi_hotfix_site_stats(s, &st);
 		n += scnprintf(buf + n, len - n, "%s %s %s %lu %lu\n",
 			       s->func->old_name, s->new_name, state,

@@ -236,6 +236,9 @@ static const struct bad_second bad_seconds[] = {
 	{ "kfi_test_buggy:kfi_tb_sum+4", -EINVAL },	/* not an entry */
 	{ "kfi_test_buggy:", -EINVAL },
 	{ "kfi_test_buggy:kfi_tb_answer", -EBUSY },	/* twice in one hotfix */
+	/* Modules that never load: nothing to wait for. */
+	{ "vmlinux:cmdline_proc_show", -ENOENT },
+	{ "printk:kfi_no_such_function", -ENOENT },	/* built in */
 };
 
 TEST_F(hotfix, all_or_nothing)
@@ -283,6 +286,23 @@ TEST_F(hotfix, replacement_must_be_module_text)
 					     "the replacement is not a function"));
 			close(kmsg);
 		}
+	}
+}
+
+/* A hotfix whose "functions" would not fit in a page is refused. */
+TEST_F(hotfix, functions_too_long_to_list_are_refused)
+{
+	const char *params = "second=kfi_test_buggy:kfi_tb_slow pad=4096";
+	int kmsg = kmsg_open_at_end();
+
+	/* "+000...0" is offset 0: a valid name, 4 KiB long. */
+	EXPECT_EQ(-E2BIG, kfi_module_insmod("kfi_test_hotfix2", params));
+	EXPECT_FALSE(kfi_module_loaded("kfi_test_hotfix2"));
+	EXPECT_EQ(41, tb("answer"));
+	if (kmsg >= 0) {
+		EXPECT_TRUE(kmsg_has(kmsg, "hotfix kfi_test_hotfix2: ",
+				     "do not fit in one page"));
+		close(kmsg);
 	}
 }
 
@@ -368,6 +388,38 @@ TEST_F(hotfix, loaded_before_its_target_module_and_across_reloads)
 	}
 	ASSERT_EQ(0, kfi_module_load("kfi_test_buggy"));
 	EXPECT_EQ(42, tb("answer"));
+}
+
+/*
+ * All or nothing also when the functions' module loads after the hotfix:
+ * one of its functions cannot be probed then (it does not exist), so the
+ * other, of the same module, is held back rather than redirected alone.
+ */
+TEST_F(hotfix, module_loading_later_gets_all_its_functions_or_none)
+{
+	const char *params = "second=kfi_test_buggy:kfi_tb_no_such_function";
+	char state[32];
+	long calls;
+
+	ASSERT_EQ(0, kfi_module_unload("kfi_test_buggy"));
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix2", params));
+	ASSERT_EQ(0, hotfix_func("kfi_test_hotfix2",
+				 "kfi_test_buggy:kfi_tb_answer", state, &calls));
+	EXPECT_STREQ("waiting", state);
+
+	ASSERT_EQ(0, kfi_module_load("kfi_test_buggy"));
+	EXPECT_EQ(41, tb("answer")) TH_LOG("redirected without its partner");
+	ASSERT_EQ(0, hotfix_func("kfi_test_hotfix2",
+				 "kfi_test_buggy:kfi_tb_answer", state, &calls));
+	EXPECT_STREQ("held", state);
+	EXPECT_EQ(0, calls);
+	ASSERT_EQ(0, hotfix_func("kfi_test_hotfix2",
+				 "kfi_test_buggy:kfi_tb_no_such_function", state,
+				 &calls));
+	EXPECT_STREQ("waiting", state);
+
+	hotfix_unload("kfi_test_hotfix2");
+	EXPECT_EQ(41, tb("answer"));
 }
 
 TEST_F(hotfix, rmmod_refused_while_enabled)

@@ -36,3 +36,24 @@ unsigned long kfi_arch_return_address(struct pt_regs *regs,
 	return ret;
 }
 NOKPROBE_SYMBOL(kfi_arch_return_address);
+
+bool kfi_arch_kretprobe_hooked_here(struct pt_regs *regs, const void *data)
+{
+	const struct kretprobe_instance *ri =
+		data - offsetof(struct kretprobe_instance, data);
+	struct llist_node *node;
+
+	/* This hit's instances are the newest, all keyed by this frame. */
+	for (node = current->kretprobe_instances.first; node;
+	     node = node->next) {
+		const struct kretprobe_instance *r =
+			container_of(node, struct kretprobe_instance, llist);
+
+		if ((unsigned long)r->fp != regs->regs[29])
+			return false;
+		if (r == ri)
+			return true;
+	}
+	return false;
+}
+NOKPROBE_SYMBOL(kfi_arch_kretprobe_hooked_here);

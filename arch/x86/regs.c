@@ -39,3 +39,24 @@ unsigned long kfi_arch_return_address(struct pt_regs *regs,
 	return ret;
 }
 NOKPROBE_SYMBOL(kfi_arch_return_address);
+
+bool kfi_arch_kretprobe_hooked_here(struct pt_regs *regs, const void *data)
+{
+	const struct kretprobe_instance *ri =
+		data - offsetof(struct kretprobe_instance, data);
+	unsigned long sp = kernel_stack_pointer(regs);
+	struct llist_node *node;
+
+	/* This hit's hooks are the newest, all keyed by this frame. */
+	for (node = current->rethooks.first; node; node = node->next) {
+		const struct rethook_node *rh =
+			container_of(node, struct rethook_node, llist);
+
+		if (rh->frame != sp)
+			return false;
+		if (rh == &ri->node)
+			return true;
+	}
+	return false;
+}
+NOKPROBE_SYMBOL(kfi_arch_kretprobe_hooked_here);

@@ -6,10 +6,13 @@
  *
  * The parameter "bad" makes it a buggy hotfix module: "init" and "data"
  * hand in a replacement that is __init text or data, "fail" fails its init
- * after the hotfix was registered, without unregistering it.
+ * after the hotfix was registered, without unregistering it. "pad" makes
+ * the second name longer than a parameter can be: "+" and that many zeros
+ * (offset 0) after it.
  */
 #include <linux/errno.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include <kfi/hotfix.h>
@@ -22,6 +25,11 @@ static char *bad = "";
 module_param(bad, charp, 0400);
 MODULE_PARM_DESC(bad, "init, data or fail: what to get wrong");
 
+static int pad;
+module_param(pad, int, 0400);
+MODULE_PARM_DESC(pad, "zeros of offset to add to the second name");
+
+static char *kfi_th2_padded;
 static long kfi_th2_data = 43;
 
 static long __init kfi_th2_init_answer(void)
@@ -55,19 +63,33 @@ static int __init kfi_th2_init(void)
 	int err;
 
 	kfi_th2_funcs[1].old_name = second;
+	if (pad > 0) {
+		size_t len = strlen(second);
+
+		kfi_th2_padded = kzalloc(len + 2 + pad, GFP_KERNEL);
+		if (!kfi_th2_padded)
+			return -ENOMEM;
+		memcpy(kfi_th2_padded, second, len);
+		kfi_th2_padded[len] = '+';
+		memset(kfi_th2_padded + len + 1, '0', pad);
+		kfi_th2_funcs[1].old_name = kfi_th2_padded;
+	}
 	if (!strcmp(bad, "init"))
 		kfi_th2_funcs[0].new_func = kfi_th2_init_answer;
 	else if (!strcmp(bad, "data"))
 		kfi_th2_funcs[0].new_func = &kfi_th2_data;
 	err = kfi_hotfix_register(&kfi_th2_hotfix);
-	if (!err && !strcmp(bad, "fail"))
-		return -ENOMEM;
+	if (err)
+		kfree(kfi_th2_padded);
+	else if (!strcmp(bad, "fail"))
+		return -ENOMEM;	/* the bug: still registered */
 	return err;
 }
 
 static void __exit kfi_th2_exit(void)
 {
 	kfi_hotfix_unregister(&kfi_th2_hotfix);
+	kfree(kfi_th2_padded);
 }
 
 module_init(kfi_th2_init);
