@@ -7,7 +7,7 @@
 #   make check [T=PAT]   run the kselftest suite in a QEMU guest
 #   make demo            boot the guest and narrate what kfi does
 #   make lint            sparse and checkpatch on every C file and header
-#   make stress          the stress and fuzz tests, STRESS_SECONDS (300) each
+#   make stress          the stress and fuzz tests, for STRESS_SECONDS (300)
 #   make bench [QUICK=1] boot the guest, benchmark kfi against bare kprobes
 #   make kfictl          the command-line tool, static, in tools/kfictl/.build/
 #   make install         kfi.ko, headers, Module.symvers, kfictl and its man

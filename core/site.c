@@ -548,8 +548,8 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 				 target, err);
 		return err;
 	}
-	err = kfi_symbol_resolve(target, &sym);
-	if (!err && sym.offset) {
+	err = offset ? 0 : kfi_symbol_resolve(target, &sym);
+	if (offset || (!err && sym.offset)) {
 		if (error)
 			snprintf(error->why, sizeof(error->why),
 				 "%s: not a function entry, kfi probes function entries only (error %d)",

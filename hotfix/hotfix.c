@@ -380,7 +380,9 @@ static void kfi_hotfix_destroy(struct kfi_hotfix_state *hs)
  * if its module registered one already, -ENOMEM, -E2BIG when its functions'
  * names do not fit in one page of configfs, or the error of the
  * function that could not be redirected (-ENOENT when it does not exist,
- * -EBUSY when something else redirects it, -EPERM for kfi's own).
+ * -EBUSY when something else redirects it, -EPERM for kfi's own, -EINVAL
+ * for a name with an offset or one kprobes refuse, -ERANGE for a name too
+ * long).
  */
 int kfi_hotfix_register(struct kfi_hotfix *hotfix)
 {

@@ -56,9 +56,10 @@ FIXTURE_SETUP(bench)
 {
 	struct stat st;
 
-	if (stat(BENCH_RUN, &st))
-		SKIP(return, "%s is not in this guest (make bench builds it)",
-		     BENCH_RUN);
+	/* Not a SKIP: 6.1's harness runs the test after a setup's SKIP. */
+	ASSERT_EQ(0, stat(BENCH_RUN, &st))
+		TH_LOG("%s is not in this guest (make bench builds it)",
+		       BENCH_RUN);
 	ASSERT_EQ(0, kfi_module_load("kfi"));
 	ASSERT_EQ(0, kfi_module_load("kfi_bench"));
 	kfi_rules_clear();

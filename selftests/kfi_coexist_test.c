@@ -202,8 +202,9 @@ FIXTURE_SETUP(probes)
 	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
 	kfi_rules_clear();
 	self->added = false;
-	if (access(TRACEFS "/kprobe_events", W_OK))
-		SKIP(return, "no kprobe events in this kernel");
+	/* Not a SKIP: 6.1's harness runs the test after a setup's SKIP. */
+	ASSERT_EQ(0, access(TRACEFS "/kprobe_events", W_OK))
+		TH_LOG("no kprobe events in this kernel");
 }
 
 FIXTURE_TEARDOWN(probes)

@@ -120,8 +120,9 @@ FIXTURE_SETUP(describe)
 	ASSERT_EQ(0, kfi_module_load("kfi"));
 	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
 	kfi_rules_clear();
-	if (kfictl(&self->r, "--help") == 127)
-		SKIP(return, "no kfictl on the PATH (make kfictl; or set KFICTL)");
+	/* Not a SKIP: 6.1's harness runs the test after a setup's SKIP. */
+	ASSERT_NE(127, kfictl(&self->r, "--help"))
+		TH_LOG("no kfictl on the PATH (make kfictl; or set KFICTL)");
 	self->btf = exists(BTF_VMLINUX);
 }
 

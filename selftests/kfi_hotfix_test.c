@@ -234,6 +234,7 @@ static const struct bad_second bad_seconds[] = {
 	{ "kfi_test_buggy:kfi_tb_no_such_function", -ENOENT },
 	{ "kfi_hotfix_register", -EPERM },		/* kfi's own */
 	{ "kfi_test_buggy:kfi_tb_sum+4", -EINVAL },	/* not an entry */
+	{ "kfi_not_loaded:kfi_tb_sum+4", -EINVAL },	/* nor when waiting */
 	{ "kfi_test_buggy:", -EINVAL },
 	{ "kfi_test_buggy:kfi_tb_answer", -EBUSY },	/* twice in one hotfix */
 	/* Modules that never load: nothing to wait for. */
@@ -705,13 +706,17 @@ TEST_F(hotfix, load_and_unload_race_with_calls_on_all_cpus)
 			break;
 		ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
 		ASSERT_EQ(1, kfi_read_long(HF "/enabled"));
-		usleep(5000);
+		/* Unloaded once the loopers' calls go to the fix. */
+		for (int i = 0; i < 5000 && kfi_read_long(HF "/calls") <= 0; i++)
+			usleep(1000);
+		EXPECT_LT(0, kfi_read_long(HF "/calls")) TH_LOG("round %d", round);
 		hotfix_unload("kfi_test_hotfix");
 		ASSERT_FALSE(kfi_module_loaded("kfi_test_hotfix"));
 	}
 	loopers_finish(_metadata, th, res, n, &total);
 	TH_LOG("%d threads, %d rounds, %ld of %ld calls redirected", n, round,
 	       total.fixed, total.fixed + total.buggy);
+	EXPECT_LT(0, total.fixed);
 	EXPECT_EQ(41, tb("answer"));
 }
 

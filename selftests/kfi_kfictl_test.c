@@ -209,8 +209,9 @@ FIXTURE_SETUP(kfictl)
 	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
 	kfi_rules_clear();
 	ASSERT_EQ(0, kfi_write(KFI_CFS "/enabled", "1"));
-	if (kfictl(&self->r, "--help") == 127)
-		SKIP(return, "no kfictl on the PATH (make kfictl; or set KFICTL)");
+	/* Not a SKIP: 6.1's harness runs the test after a setup's SKIP. */
+	ASSERT_NE(127, kfictl(&self->r, "--help"))
+		TH_LOG("no kfictl on the PATH (make kfictl; or set KFICTL)");
 }
 
 FIXTURE_TEARDOWN(kfictl)

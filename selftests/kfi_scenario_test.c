@@ -212,8 +212,9 @@ FIXTURE_SETUP(scenario)
 	kfi_rules_clear();
 	ASSERT_EQ(0, kfi_write(KFI_CFS "/enabled", "1"));
 	ASSERT_EQ(0, system("rm -rf " T " && mkdir " T));
-	if (kfictl_run(&r, "--help", NULL) == 127)
-		SKIP(return, "no kfictl on the PATH (make kfictl; or set KFICTL)");
+	/* Not a SKIP: 6.1's harness runs the test after a setup's SKIP. */
+	ASSERT_NE(127, kfictl_run(&r, "--help", NULL))
+		TH_LOG("no kfictl on the PATH (make kfictl; or set KFICTL)");
 }
 
 FIXTURE_TEARDOWN(scenario)
