@@ -9,7 +9,8 @@ guest prints that matters reaches the host on two serial ports:
   ttyS0  the kernel console (checked for WARNING, BUG, oops, lockdep, KASAN)
   ttyS1  what /init and the tests print (TAP, parsed here)
 
-  vm.py check [--filter PATTERN]   run the selftests, print "N passed, N failed"
+  vm.py check [--filter PATTERN]   run the selftests, print "N passed, N failed,
+                                    N skipped"
   vm.py demo                        run the narrated scenario (tools/demo.sh)
   vm.py scenario --scenario FILE [--overlay DIR]
                                     run "kfictl run FILE" in the guest, with

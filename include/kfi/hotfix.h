@@ -26,10 +26,13 @@ struct kfi_hotfix_state;
 /**
  * struct kfi_hotfix_func - one function to redirect
  * @old_name:	"symbol" (in vmlinux or a loaded module) or "module:symbol"
- *		(also of a module that is not loaded yet)
+ *		(also of a module that is not loaded yet); a '-' in module is
+ *		taken as '_', as the kernel names modules, and "functions" in
+ *		configfs shows the name as written
  * @new_func:	the replacement, with the same prototype as @old_name; it
- *		must be a function of the hotfix module itself, and must not
- *		call @old_name (that call would be redirected to it again)
+ *		must be a function in the hotfix module's own text, not
+ *		__init (data or __init code is refused with -EINVAL), and must
+ *		not call @old_name (that call would be redirected to it again)
  */
 struct kfi_hotfix_func {
 	const char *old_name;

@@ -47,7 +47,11 @@ struct func {
 	int count;		/* functions of that name (and module) */
 };
 
-/* Splits "module:symbol" (kfi's target syntax). 0 or -EINVAL. */
+/*
+ * Splits "module:symbol" (kfi's target syntax). 0 or -EINVAL. A '-' in the
+ * module is taken as '_', as kfi and the kernel name modules (KBUILD_MODNAME):
+ * kallsyms says "[my_mod]" for my-mod.ko.
+ */
 static int parse_target(const char *target, struct func *f)
 {
 	const char *colon = strchr(target, ':');
@@ -60,9 +64,8 @@ static int parse_target(const char *target, struct func *f)
 	if (!*name || strlen(name) >= sizeof(f->name) ||
 	    strpbrk(name, ":+ \t\n/"))
 		return -EINVAL;
-	if (colon)
-		snprintf(f->module, sizeof(f->module), "%.*s",
-			 (int)(colon - target), target);
+	for (long i = 0; colon && i < colon - target; i++)
+		f->module[i] = target[i] == '-' ? '_' : target[i];
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	return 0;
 }

@@ -1223,6 +1223,41 @@ TEST(rm_rules_gone_meanwhile)
 }
 
 /*
+ * describe takes a '-' in MODULE as '_', as kfi and the kernel do: it looks
+ * for "[kfi_unit_mod]" in /proc/kallsyms, and says so when no such module
+ * is loaded. A '-' in the symbol is the symbol's. (That a loaded module's
+ * function is then found needs such a module: the guest's describe tests.)
+ */
+TEST(describe_module_dash_is_underscore)
+{
+	static const struct { const char *target, *err; } rows[] = {
+		{ "kfi-unit-mod:kfi_unit_fn",
+		  "kfictl: no function kfi_unit_fn in module kfi_unit_mod (is it loaded? see /proc/kallsyms)\n",
+		},
+		{ "kfi_unit_mod:kfi_unit_fn",
+		  "kfictl: no function kfi_unit_fn in module kfi_unit_mod (is it loaded? see /proc/kallsyms)\n",
+		},
+		{ "kfi_unit-fn", "kfictl: no function kfi_unit-fn in /proc/kallsyms\n" },
+	};
+	struct caught c;
+
+	if (access("/proc/kallsyms", R_OK))
+		SKIP(return, "no /proc/kallsyms to read");
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		char *argv[3] = { "describe", (char *)rows[i].target };
+		char *err;
+
+		ASSERT_EQ(0, catch_stderr(&c));
+		EXPECT_EQ(KFICTL_FAIL, kfictl_describe(2, argv))
+			TH_LOG("%s", rows[i].target);
+		err = caught(&c);
+		ASSERT_NE(NULL, err);
+		EXPECT_STREQ(rows[i].err, err);
+		free(err);
+	}
+}
+
+/*
  * A scenario that cannot be used still makes a JUnit file, so that CI
  * shows why: one test, kfictl run, with an <error> naming the problem;
  * exit status 2, nothing on stdout.
