@@ -14,6 +14,8 @@ FIXTURE(base) {
 FIXTURE_SETUP(base)
 {
 	ASSERT_EQ(0, kfi_module_load("kfi")) TH_LOG("modprobe kfi failed");
+	/* A test that timed out may have left it at 0. */
+	ASSERT_EQ(0, kfi_write(KFI_CFS "/enabled", "1"));
 }
 
 FIXTURE_TEARDOWN(base)

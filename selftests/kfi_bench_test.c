@@ -61,6 +61,8 @@ FIXTURE_SETUP(bench)
 		TH_LOG("%s is not in this guest (make bench builds it)",
 		       BENCH_RUN);
 	ASSERT_EQ(0, kfi_module_load("kfi"));
+	/* A test that timed out may have left it at 0. */
+	ASSERT_EQ(0, kfi_write(KFI_CFS "/enabled", "1"));
 	ASSERT_EQ(0, kfi_module_load("kfi_bench"));
 	kfi_rules_clear();
 }

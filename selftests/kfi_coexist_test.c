@@ -64,6 +64,8 @@ FIXTURE_SETUP(coexist)
 	snprintf(self->sym, sizeof(self->sym), "%s_sys_sethostname",
 		 strcmp(u.machine, "aarch64") ? "__x64" : "__arm64");
 	ASSERT_EQ(0, kfi_module_load("kfi"));
+	/* A test that timed out may have left it at 0. */
+	ASSERT_EQ(0, kfi_write(KFI_CFS "/enabled", "1"));
 	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
 	kfi_rules_clear();
 	ff_set("inject", "\n");
@@ -199,6 +201,8 @@ static long kprobe_event_hits(void)
 FIXTURE_SETUP(probes)
 {
 	ASSERT_EQ(0, kfi_module_load("kfi"));
+	/* A test that timed out may have left it at 0. */
+	ASSERT_EQ(0, kfi_write(KFI_CFS "/enabled", "1"));
 	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
 	kfi_rules_clear();
 	self->added = false;

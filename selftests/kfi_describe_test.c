@@ -118,6 +118,8 @@ FIXTURE(describe) {
 FIXTURE_SETUP(describe)
 {
 	ASSERT_EQ(0, kfi_module_load("kfi"));
+	/* A test that timed out may have left it at 0. */
+	ASSERT_EQ(0, kfi_write(KFI_CFS "/enabled", "1"));
 	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
 	kfi_rules_clear();
 	/* Not a SKIP: 6.1's harness runs the test after a setup's SKIP. */

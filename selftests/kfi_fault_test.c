@@ -25,6 +25,8 @@ FIXTURE(fault) {
 FIXTURE_SETUP(fault)
 {
 	ASSERT_EQ(0, kfi_module_load("kfi"));
+	/* A test that timed out may have left it at 0. */
+	ASSERT_EQ(0, kfi_write(KFI_CFS "/enabled", "1"));
 	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
 	kfi_rules_clear();
 	self->nr_alloc_rules = 0;

@@ -129,6 +129,8 @@ FIXTURE(hotfix) {
 FIXTURE_SETUP(hotfix)
 {
 	ASSERT_EQ(0, kfi_module_load("kfi"));
+	/* A test that timed out may have left it at 0. */
+	ASSERT_EQ(0, kfi_write(KFI_CFS "/enabled", "1"));
 	kfi_rules_clear();
 	for (size_t i = 0; i < ARRAY_SIZE(hotfix_modules); i++)
 		hotfix_unload(hotfix_modules[i]);
@@ -305,6 +307,21 @@ TEST_F(hotfix, functions_too_long_to_list_are_refused)
 				     "do not fit in one page"));
 		close(kmsg);
 	}
+}
+
+/* A hotfix registered twice: EEXIST. kfi stays while a hotfix needs it. */
+TEST_F(hotfix, registered_twice_and_kfi_held)
+{
+	const char *params = "second=kfi_test_buggy:kfi_tb_slow bad=twice";
+
+	EXPECT_EQ(-EEXIST, kfi_module_insmod("kfi_test_hotfix2", params));
+	EXPECT_FALSE(kfi_module_loaded("kfi_test_hotfix2"));
+	EXPECT_EQ(41, tb("answer"));
+
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
+	EXPECT_EQ(-EWOULDBLOCK, kfi_module_unload("kfi"));
+	EXPECT_TRUE(kfi_module_loaded("kfi"));
+	EXPECT_EQ(42, tb("answer"));
 }
 
 /*

@@ -642,6 +642,8 @@ FIXTURE(input) {
 FIXTURE_SETUP(input)
 {
 	ASSERT_EQ(0, kfi_module_load("kfi")) TH_LOG("modprobe kfi failed");
+	/* A test that timed out may have left it at 0. */
+	ASSERT_EQ(0, kfi_write(KFI_CFS "/enabled", "1"));
 	ASSERT_EQ(0, kfi_module_load("kfi_test_target"))
 		TH_LOG("modprobe kfi_test_target failed");
 	kfi_rules_clear();

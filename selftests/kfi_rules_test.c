@@ -289,19 +289,21 @@ TEST_F(rules, global_switch)
 	struct kfi_tt_loop res;
 	char buf[64];
 
-	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func), "enabled=1",
-				   NULL));
+	ASSERT_EQ(0, kfi_rule_make("r", target_of(variant->func), "times=60",
+				   "enabled=1", NULL));
 	ASSERT_EQ(0, kfi_write(KFI_CFS "/enabled", "0"));
 	EXPECT_EQ(0, kfi_read_long(KFI_CFS "/enabled"));
 	ASSERT_EQ(0, kfi_tt_loop(variant->func, 100, 1, &res));
 	EXPECT_EQ(0, res.differed);
-	EXPECT_EQ(0, kfi_rule_long("r", "injected"));
+	/* Not counted in hits either, and the budget is kept. */
+	expect_counts(_metadata, "r", 0, 0);
 	ASSERT_LT(0, kfi_rule_get("r", "status", buf, sizeof(buf)));
 	EXPECT_STREQ("armed", buf) TH_LOG("the global switch must not disarm");
 
 	ASSERT_EQ(0, kfi_write(KFI_CFS "/enabled", "1"));
 	ASSERT_EQ(0, kfi_tt_loop(variant->func, 100, 1, &res));
-	EXPECT_EQ(100, res.differed);
+	EXPECT_EQ(60, res.differed);
+	expect_counts(_metadata, "r", 100, 60);
 }
 
 /*

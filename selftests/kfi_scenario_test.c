@@ -414,7 +414,6 @@ TEST_F(scenario, timeout_kills_the_process_group)
  */
 TEST_F(scenario, timeout_with_the_command_stuck_in_the_kernel)
 {
-	struct timespec t0, t1;
 	char want[256];
 	pid_t cmd;
 
@@ -427,14 +426,11 @@ TEST_F(scenario, timeout_with_the_command_stuck_in_the_kernel)
 				"[rule a]\ntarget = vfs_rmdir\nexpect = none\n[run]\n"
 				"command = exec >/dev/null 2>&1; echo $$ > /tmp/kfi_scn/pid; "
 				"echo kfi_tt_sleep 12000 > " KFI_TT "/call\ntimeout = 1\n"));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	kfictl_run(&self->r, T "/stuck.scn", NULL);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	cmd = kfi_read_long(T "/pid");
 	ASSERT_LT(0, cmd);
 	EXPECT_FALSE(dead(cmd)) TH_LOG("kfictl waited until the command died");
 	EXPECT_EQ(0, kfi_rules_count()) TH_LOG("the rules outlived kfictl run");
-	EXPECT_GT(10, t1.tv_sec - t0.tv_sec) TH_LOG("%s", quoted(self->r.err));
 	EXPECT_TAP(1, 3, 1, "stuck");
 	EXPECT_OUT("\nnot ok 1 - command finished within 1 s\n");
 	snprintf(want, sizeof(want),

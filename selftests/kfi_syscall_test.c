@@ -15,6 +15,8 @@ FIXTURE(syscall) {
 FIXTURE_SETUP(syscall)
 {
 	ASSERT_EQ(0, kfi_module_load("kfi"));
+	/* A test that timed out may have left it at 0. */
+	ASSERT_EQ(0, kfi_write(KFI_CFS "/enabled", "1"));
 	kfi_rules_clear();
 	snprintf(self->dir, sizeof(self->dir), "/tmp/kfi-syscall.%d", getpid());
 	ASSERT_EQ(0, mkdir(self->dir, 0755));

@@ -6,7 +6,8 @@
  *
  * The parameter "bad" makes it a buggy hotfix module: "init" and "data"
  * hand in a replacement that is __init text or data, "fail" fails its init
- * after the hotfix was registered, without unregistering it. "pad" makes
+ * after the hotfix was registered, without unregistering it, "twice"
+ * registers it twice and fails with the second registration's error. "pad" makes
  * the second name longer than a parameter can be: "+" and that many zeros
  * (offset 0) after it.
  */
@@ -23,7 +24,7 @@ MODULE_PARM_DESC(second, "the second function to redirect");
 
 static char *bad = "";
 module_param(bad, charp, 0400);
-MODULE_PARM_DESC(bad, "init, data or fail: what to get wrong");
+MODULE_PARM_DESC(bad, "init, data, fail or twice: what to get wrong");
 
 static int pad;
 module_param(pad, int, 0400);
@@ -79,6 +80,10 @@ static int __init kfi_th2_init(void)
 	else if (!strcmp(bad, "data"))
 		kfi_th2_funcs[0].new_func = &kfi_th2_data;
 	err = kfi_hotfix_register(&kfi_th2_hotfix);
+	if (!err && !strcmp(bad, "twice")) {
+		err = kfi_hotfix_register(&kfi_th2_hotfix) ?: -EINVAL;
+		kfi_hotfix_unregister(&kfi_th2_hotfix);
+	}
 	if (err)
 		kfree(kfi_th2_padded);
 	else if (!strcmp(bad, "fail"))
