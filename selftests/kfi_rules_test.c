@@ -621,6 +621,8 @@ FIXTURE_SETUP(rule)
 
 FIXTURE_TEARDOWN(rule)
 {
+	/* Calls a failed test left waiting in kfi_tt_block() go on. */
+	kfi_write(KFI_TT "/block", "release");
 	kfi_rules_clear();
 	EXPECT_EQ(0, kfi_module_load("kfi_test_target"));
 }
@@ -1004,6 +1006,18 @@ static long ret_pool_size(void)
  * calls beyond the pool run untouched and are counted in missed, the others
  * are replaced, and hits + missed accounts for every call.
  */
+/* How many calls are inside kfi_tt_block(), or -1. */
+static long block_inside(void)
+{
+	char buf[32];
+	long n;
+
+	if (kfi_read(KFI_TT "/block", buf, sizeof(buf)) < 0 ||
+	    sscanf(buf, "inside=%ld", &n) != 1)
+		return -1;
+	return n;
+}
+
 TEST_F(rule, replace_counts_missed_returns)
 {
 	enum { N = 100 };
@@ -1015,8 +1029,10 @@ TEST_F(rule, replace_counts_missed_returns)
 	ASSERT_LT(0, pool);
 	if (pool >= N)
 		SKIP(return, "%ld kretprobe instances: too many CPUs to exhaust", pool);
-	ASSERT_EQ(0, kfi_rule_make("m", "target=kfi_tt_sleep", "action=replace",
+	ASSERT_EQ(0, kfi_rule_make("m", "target=kfi_tt_block", "action=replace",
 				   "retval=99", "enabled=1", NULL));
+	/* Every call waits inside until all N are: then N - pool missed. */
+	ASSERT_EQ(0, kfi_write(KFI_TT "/block", "hold"));
 	ASSERT_EQ(0, pipe(go));
 	for (i = 0; i < N; i++) {
 		pids[i] = fork();
@@ -1029,13 +1045,17 @@ TEST_F(rule, replace_counts_missed_returns)
 			close(go[1]);
 			if (read(go[0], &c, 1) != 0)	/* all start at once */
 				_exit(3);
-			if (kfi_tt("kfi_tt_sleep", 3000, &ret, &ran))
+			if (kfi_tt("kfi_tt_block", 60000, &ret, &ran))
 				_exit(3);
-			_exit(ret == 99 ? 1 : ret == 3000 ? 0 : 2);
+			_exit(ret == 99 ? 1 : ret == 60000 ? 0 : 2);
 		}
 	}
 	close(go[0]);
 	close(go[1]);
+	for (i = 0; i < 6000 && block_inside() < N; i++)
+		usleep(10000);
+	EXPECT_EQ(N, block_inside());
+	ASSERT_EQ(0, kfi_write(KFI_TT "/block", "release"));
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
 		ASSERT_TRUE(WIFEXITED(status));
@@ -1047,9 +1067,8 @@ TEST_F(rule, replace_counts_missed_returns)
 			untouched++;
 	}
 	missed = kfi_rule_long("m", "missed");
-	EXPECT_LT(0, missed) TH_LOG("%d tasks asleep, %ld instances: none missed",
-				    N, pool);
-	EXPECT_GE(N - pool, missed) TH_LOG("fewer than %ld instances", pool);
+	EXPECT_EQ(N - pool, missed) TH_LOG("%d tasks inside, %ld instances",
+					   N, pool);
 	EXPECT_EQ(N, kfi_rule_long("m", "hits") + missed);
 	EXPECT_EQ(replaced, kfi_rule_long("m", "injected"));
 	EXPECT_EQ(untouched, missed);
@@ -1058,7 +1077,7 @@ TEST_F(rule, replace_counts_missed_returns)
 		unsigned long ran;
 		long ret;
 
-		ASSERT_EQ(0, kfi_tt("kfi_tt_sleep", 1, &ret, &ran));
+		ASSERT_EQ(0, kfi_tt("kfi_tt_block", 1, &ret, &ran));
 		EXPECT_EQ(99, ret);
 		EXPECT_EQ(missed, kfi_rule_long("m", "missed"));
 	}

@@ -9,6 +9,9 @@
  *	write "FUNC COUNT X" calls FUNC(X) COUNT times in a loop;
  *	read  "calls=C differed=D ran=N": how many results were not X (the
  *	unmodified result), how many times the body ran.
+ *   /sys/kernel/debug/kfi_test_target/block
+ *	write "hold" or "release": whether kfi_tt_block() calls wait;
+ *	read  "inside=N": how many calls are inside kfi_tt_block().
  *
  * Results are kept per open file, so that concurrent tests do not see each
  * other's. Every function is noipa (never inlined, cloned or specialized), so
@@ -21,6 +24,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/wait.h>
 
 #define KFI_TT_NOIPA	__attribute__((__noipa__))
 
@@ -69,6 +73,22 @@ static KFI_TT_NOIPA long kfi_tt_sleep(long x, unsigned long *ran)
 	return x;
 }
 
+/* kfi_tt_block()'s callers wait on kfi_tt_block_wq while not released. */
+static atomic_t kfi_tt_inside = ATOMIC_INIT(0);
+static bool kfi_tt_released = true;
+static DECLARE_WAIT_QUEUE_HEAD(kfi_tt_block_wq);
+
+/* Waits until released (see "block"), for at most x milliseconds. */
+static KFI_TT_NOIPA long kfi_tt_block(long x, unsigned long *ran)
+{
+	(*ran)++;
+	atomic_inc(&kfi_tt_inside);
+	wait_event_timeout(kfi_tt_block_wq, READ_ONCE(kfi_tt_released),
+			   msecs_to_jiffies(x));
+	atomic_dec(&kfi_tt_inside);
+	return x;
+}
+
 /* Six arguments, each a decimal digit of the result: a + 10 b + ... */
 static KFI_TT_NOIPA long kfi_tt_args(long a, long b, long c, long d, long e,
 				     long f, unsigned long *ran)
@@ -89,6 +109,7 @@ static const struct {
 	{ "kfi_tt_caller_a", kfi_tt_caller_a },
 	{ "kfi_tt_caller_b", kfi_tt_caller_b },
 	{ "kfi_tt_sleep", kfi_tt_sleep },
+	{ "kfi_tt_block", kfi_tt_block },
 };
 
 static kfi_tt_fn kfi_tt_lookup(const char *name)
@@ -202,6 +223,46 @@ static ssize_t kfi_tt_loop_write(struct file *file, const char __user *ubuf,
 	return len;
 }
 
+static ssize_t kfi_tt_block_read(struct file *file, char __user *buf,
+				 size_t len, loff_t *pos)
+{
+	char res[32];
+	int n;
+
+	n = scnprintf(res, sizeof(res), "inside=%d\n",
+		      atomic_read(&kfi_tt_inside));
+	return simple_read_from_buffer(buf, len, pos, res, n);
+}
+
+static ssize_t kfi_tt_block_write(struct file *file,
+				  const char __user *ubuf, size_t len,
+				  loff_t *pos)
+{
+	char buf[16];
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (!strcmp(strim(buf), "hold")) {
+		WRITE_ONCE(kfi_tt_released, false);
+	} else if (!strcmp(strim(buf), "release")) {
+		WRITE_ONCE(kfi_tt_released, true);
+		wake_up_all(&kfi_tt_block_wq);
+	} else {
+		return -EINVAL;
+	}
+	return len;
+}
+
+static const struct file_operations kfi_tt_block_fops = {
+	.owner		= THIS_MODULE,
+	.read		= kfi_tt_block_read,
+	.write		= kfi_tt_block_write,
+	.llseek		= default_llseek,
+};
+
 static const struct file_operations kfi_tt_call_fops = {
 	.owner		= THIS_MODULE,
 	.open		= kfi_tt_open,
@@ -227,6 +288,7 @@ static int __init kfi_tt_init(void)
 	kfi_tt_dir = debugfs_create_dir("kfi_test_target", NULL);
 	debugfs_create_file("call", 0600, kfi_tt_dir, NULL, &kfi_tt_call_fops);
 	debugfs_create_file("loop", 0600, kfi_tt_dir, NULL, &kfi_tt_loop_fops);
+	debugfs_create_file("block", 0600, kfi_tt_dir, NULL, &kfi_tt_block_fops);
 	return 0;
 }
 
