@@ -193,7 +193,13 @@ TEST_F(rules, arming_resets_counters_and_budget)
 				   "enabled=1", NULL));
 	ASSERT_EQ(0, kfi_tt_loop(variant->func, 10, 1, &res));
 	EXPECT_EQ(2, res.differed);
+	/* "1" to an armed rule does nothing; "0" keeps the counters. */
+	ASSERT_EQ(0, kfi_rule_set("r", "enabled", "1"));
+	expect_counts(_metadata, "r", 10, 2);
+	ASSERT_EQ(0, kfi_tt_loop(variant->func, 10, 1, &res));
+	EXPECT_EQ(0, res.differed) TH_LOG("the budget was reset");
 	ASSERT_EQ(0, kfi_rule_set("r", "enabled", "0"));
+	expect_counts(_metadata, "r", 20, 2);
 	ASSERT_EQ(0, kfi_rule_set("r", "enabled", "1"));
 	expect_counts(_metadata, "r", 0, 0);
 	ASSERT_EQ(0, kfi_tt_loop(variant->func, 10, 1, &res));
@@ -877,6 +883,78 @@ TEST_F(rule, module_name_with_dashes)
 	EXPECT_TRUE(status_is("r", "armed"));
 	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 3, &ret, &ran));
 	EXPECT_EQ(-6, ret) TH_LOG("the rule did not re-arm on reload");
+}
+
+/* "FUNC X" called in hard interrupt context: fills *ret. 0 or -errno. */
+static int tt_irq(const char *func, long x, long *ret)
+{
+	int fd = open(KFI_TT "/irq", O_RDWR);
+	unsigned long ran;
+	char buf[128];
+	ssize_t n;
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%s %ld", func, x);
+	if (write(fd, buf, n) < 0)
+		err = -errno;
+	else
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (!err && n < 0)
+		err = -errno;
+	close(fd);
+	if (err)
+		return err;
+	buf[n] = '\0';
+	return sscanf(buf, "ret=%ld ran=%lu", ret, &ran) == 2 ? 0 : -EPROTO;
+}
+
+/*
+ * pid and comm never match a call in interrupt context (the task it
+ * interrupted did not make it); a rule without them injects there too.
+ */
+TEST_F(rule, pid_and_comm_never_match_in_interrupts)
+{
+	char pid[32], comm[32], self_comm[16] = "";
+	unsigned long ran;
+	long ret;
+
+	ASSERT_LT(0, kfi_read("/proc/self/comm", self_comm, sizeof(self_comm)));
+	self_comm[strcspn(self_comm, "\n")] = '\0';
+	snprintf(pid, sizeof(pid), "pid=%d", getpid());
+	snprintf(comm, sizeof(comm), "comm=%s", self_comm);
+	ASSERT_EQ(0, kfi_rule_make("a-pid", "target=kfi_tt_ret", pid,
+				   "retval=-1", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_rule_make("b-comm", "target=kfi_tt_ret", comm,
+				   "retval=-2", "enabled=1", NULL));
+	ASSERT_EQ(0, tt_irq("kfi_tt_ret", 5, &ret));
+	EXPECT_EQ(5, ret) TH_LOG("a pid or comm rule injected in an interrupt");
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 5, &ret, &ran));
+	EXPECT_EQ(-1, ret);
+
+	ASSERT_EQ(0, kfi_rule_make("c-any", "target=kfi_tt_ret", "retval=-3",
+				   "enabled=1", NULL));
+	ASSERT_EQ(0, tt_irq("kfi_tt_ret", 5, &ret));
+	EXPECT_EQ(-3, ret) TH_LOG("a rule for every task skipped an interrupt");
+	EXPECT_EQ(0, kfi_rule_long("b-comm", "injected"));
+}
+
+/* Counters and budgets go on across the target module's reload. */
+TEST_F(rule, counters_go_on_across_a_reload)
+{
+	struct kfi_tt_loop res;
+
+	ASSERT_EQ(0, kfi_rule_make("r", "target=kfi_test_target:kfi_tt_ret",
+				   "times=3", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_tt_loop("kfi_tt_ret", 2, 1, &res));
+	EXPECT_EQ(2, res.differed);
+	ASSERT_EQ(0, kfi_module_unload("kfi_test_target"));
+	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
+	ASSERT_EQ(0, kfi_tt_loop("kfi_tt_ret", 5, 1, &res));
+	EXPECT_EQ(1, res.differed) TH_LOG("one injection left of times=3");
+	EXPECT_EQ(7, kfi_rule_long("r", "hits"));
+	EXPECT_EQ(3, kfi_rule_long("r", "injected"));
 }
 
 TEST_F(rule, target_named_without_module_follows_it)

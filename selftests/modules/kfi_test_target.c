@@ -9,6 +9,8 @@
  *	write "FUNC COUNT X" calls FUNC(X) COUNT times in a loop;
  *	read  "calls=C differed=D ran=N": how many results were not X (the
  *	unmodified result), how many times the body ran.
+ *   /sys/kernel/debug/kfi_test_target/irq
+ *	as "call", the call made in hard interrupt context (irq_work).
  *   /sys/kernel/debug/kfi_test_target/block
  *	write "hold" or "release": whether kfi_tt_block() calls wait;
  *	read  "inside=N": how many calls are inside kfi_tt_block().
@@ -17,8 +19,10 @@
  * other's. Every function is noipa (never inlined, cloned or specialized), so
  * each call reaches the symbol a probe sits on.
  */
+#include <linux/completion.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/irq_work.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -198,6 +202,49 @@ static ssize_t kfi_tt_call_write(struct file *file, const char __user *ubuf,
 	return len;
 }
 
+/* A call in hard interrupt context, waited for by the writer. */
+struct kfi_tt_irq_call {
+	struct irq_work work;
+	struct completion done;
+	kfi_tt_fn fn;
+	long x, ret;
+	unsigned long ran;
+};
+
+static void kfi_tt_irq_fn(struct irq_work *work)
+{
+	struct kfi_tt_irq_call *c =
+		container_of(work, struct kfi_tt_irq_call, work);
+
+	c->ret = c->fn(c->x, &c->ran);
+	complete(&c->done);
+}
+
+static ssize_t kfi_tt_irq_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *pos)
+{
+	struct kfi_tt_irq_call c = { };
+	char name[32];
+	long args[1];
+	int n;
+
+	n = kfi_tt_parse(ubuf, len, name, args, ARRAY_SIZE(args));
+	if (n < 0)
+		return n;
+	c.fn = kfi_tt_lookup(name);
+	if (!c.fn || c.fn == kfi_tt_sleep || c.fn == kfi_tt_block || n != 1)
+		return -EINVAL;
+	c.x = args[0];
+	init_completion(&c.done);
+	init_irq_work(&c.work, kfi_tt_irq_fn);
+	irq_work_queue(&c.work);
+	wait_for_completion(&c.done);
+	irq_work_sync(&c.work);		/* done with c, on this stack */
+	snprintf(file->private_data, KFI_TT_RESULT_LEN, "ret=%ld ran=%lu\n",
+		 c.ret, c.ran);
+	return len;
+}
+
 static ssize_t kfi_tt_loop_write(struct file *file, const char __user *ubuf,
 				 size_t len, loff_t *pos)
 {
@@ -272,6 +319,15 @@ static const struct file_operations kfi_tt_call_fops = {
 	.llseek		= default_llseek,
 };
 
+static const struct file_operations kfi_tt_irq_fops = {
+	.owner		= THIS_MODULE,
+	.open		= kfi_tt_open,
+	.release	= kfi_tt_release,
+	.read		= kfi_tt_read,
+	.write		= kfi_tt_irq_write,
+	.llseek		= default_llseek,
+};
+
 static const struct file_operations kfi_tt_loop_fops = {
 	.owner		= THIS_MODULE,
 	.open		= kfi_tt_open,
@@ -289,6 +345,7 @@ static int __init kfi_tt_init(void)
 	debugfs_create_file("call", 0600, kfi_tt_dir, NULL, &kfi_tt_call_fops);
 	debugfs_create_file("loop", 0600, kfi_tt_dir, NULL, &kfi_tt_loop_fops);
 	debugfs_create_file("block", 0600, kfi_tt_dir, NULL, &kfi_tt_block_fops);
+	debugfs_create_file("irq", 0600, kfi_tt_dir, NULL, &kfi_tt_irq_fops);
 	return 0;
 }
 
