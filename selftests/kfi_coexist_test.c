@@ -214,6 +214,7 @@ FIXTURE_SETUP(probes)
 FIXTURE_TEARDOWN(probes)
 {
 	kfi_rules_clear();
+	kfi_module_unload("kfi_test_ipmodify");
 	if (!self->added)
 		return;
 	EXPECT_EQ(0, kfi_write(EVENT_DIR "/enable", "0"));
@@ -266,6 +267,29 @@ TEST_F(probes, probe_after_kfi_sees_every_call)
 	ASSERT_EQ(0, kfi_tt(FUNC, 1, &ret, &ran));
 	EXPECT_EQ(1, ret);
 	EXPECT_EQ(before + 4, kprobe_event_hits());
+}
+
+/*
+ * ftrace lets one user per function change the instruction pointer: while
+ * another does (here a module with its own IPMODIFY ftrace_ops; in real life
+ * a livepatch), arming a rule on the function fails with EBUSY and says why.
+ */
+TEST_F(probes, another_ip_changing_ftrace_user_is_ebusy)
+{
+	char status[256];
+
+#if defined(__aarch64__)
+	SKIP(return, "arm64 6.1's kprobes do not ride on ftrace: no conflict");
+#endif
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_ipmodify", NULL));
+	ASSERT_EQ(0, kfi_rule_make("r", "target=" FUNC, NULL));
+	EXPECT_EQ(-EBUSY, kfi_rule_set("r", "enabled", "1"));
+	ASSERT_LT(0, kfi_rule_get("r", "status", status, sizeof(status)));
+	EXPECT_NE(NULL, strstr(status, "another ftrace user changes its ip"))
+		TH_LOG("status: %s", status);
+
+	ASSERT_EQ(0, kfi_module_unload("kfi_test_ipmodify"));
+	EXPECT_EQ(0, kfi_rule_set("r", "enabled", "1"));
 }
 
 int main(int argc, char **argv)
