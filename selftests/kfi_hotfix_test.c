@@ -67,11 +67,12 @@ static void hotfix_unload(const char *name)
 }
 
 /*
- * The line of @func in a hotfix's "functions": fills @state and @calls.
- * Returns 0, or -1 if there is no such line.
+ * The line of @func in a hotfix's "functions": fills @state, @calls and,
+ * if not NULL, *@missed_out (its MISSED column). Returns 0, or -1 if there
+ * is no such line.
  */
-static int hotfix_func(const char *hotfix, const char *func, char *state,
-		       long *calls)
+static int hotfix_func_missed(const char *hotfix, const char *func,
+			      char *state, long *calls, long *missed_out)
 {
 	char p[256], buf[4096], *line, *save;
 	char old[128], new[128], st[32];
@@ -89,9 +90,17 @@ static int hotfix_func(const char *hotfix, const char *func, char *state,
 			continue;
 		strcpy(state, st);
 		*calls = c;
+		if (missed_out)
+			*missed_out = missed;
 		return 0;
 	}
 	return -1;
+}
+
+static int hotfix_func(const char *hotfix, const char *func, char *state,
+		       long *calls)
+{
+	return hotfix_func_missed(hotfix, func, state, calls, NULL);
 }
 
 /*
@@ -485,6 +494,71 @@ TEST_F(hotfix, rmmod_waits_for_a_task_asleep_in_a_replacement)
 		TH_LOG("the sleeping call did not return the replacement's 1");
 	EXPECT_EQ(0, kfi_module_unload("kfi_test_hotfix_sleep"));
 	EXPECT_FALSE(kfi_module_loaded("kfi_test_hotfix_sleep"));
+}
+
+/* kfi's return hooks per function: max(64, 8 x possible CPUs). */
+static long ret_pool_size(void)
+{
+	char buf[64];
+	int lo, hi;
+	long n;
+
+	if (kfi_read("/sys/devices/system/cpu/possible", buf, sizeof(buf)) < 0)
+		return -1;
+	n = sscanf(buf, "%d-%d", &lo, &hi) == 2 ? hi - lo + 1 : 1;
+	return n * 8 > 64 ? n * 8 : 64;
+}
+
+/*
+ * A redirected call holds a return hook until it returns: with every hook
+ * held by a call asleep in the replacement, more calls run the old
+ * function, and MISSED counts them.
+ */
+TEST_F(hotfix, calls_beyond_the_return_hooks_are_missed)
+{
+	enum { EXTRA = 6 };
+	long pool = ret_pool_size(), calls, missed = 0;
+	int i, status, fixed = 0, old = 0;
+	pid_t pids[256];
+	char state[32];
+
+	ASSERT_LT(0, pool);
+	ASSERT_GE((long)ARRAY_SIZE(pids), pool + EXTRA);
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix_sleep", NULL));
+	for (i = 0; i < pool + EXTRA; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (!pids[i])
+			_exit(tb("slow") == 1 ? 1 : 0);
+	}
+	/* Every hook held by a sleeper, every other call missed: release. */
+	for (i = 0; i < 6000; i++) {
+		ASSERT_EQ(0, hotfix_func_missed("kfi_test_hotfix_sleep",
+						"kfi_test_buggy:kfi_tb_slow",
+						state, &calls, &missed));
+		if (kfi_read_long(SLEEP_PARAMS "/entered") >= pool &&
+		    missed >= EXTRA)
+			break;
+		usleep(10000);
+	}
+	EXPECT_EQ(pool, kfi_read_long(SLEEP_PARAMS "/entered"));
+	EXPECT_EQ(EXTRA, missed);
+	ASSERT_EQ(0, kfi_write(SLEEP_PARAMS "/release", "1"));
+	for (i = 0; i < pool + EXTRA; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		if (WEXITSTATUS(status))
+			fixed++;
+		else
+			old++;
+	}
+	EXPECT_EQ(pool, fixed);
+	EXPECT_EQ(EXTRA, old);
+	ASSERT_EQ(0, hotfix_func_missed("kfi_test_hotfix_sleep",
+					"kfi_test_buggy:kfi_tb_slow", state,
+					&calls, &missed));
+	EXPECT_EQ(pool, calls);
+	EXPECT_EQ(EXTRA, missed);
 }
 
 /* A function of vmlinux: samples/hotfix/kfi_sample_cmdline.c. */
