@@ -485,21 +485,15 @@ void kfi_hotfix_unregister(struct kfi_hotfix *hotfix)
 }
 EXPORT_SYMBOL_GPL(kfi_hotfix_unregister);
 
-/* A hotfix of @mod still registered, or NULL. */
+/* The hotfix of @mod still registered (named after it), or NULL. */
 static struct kfi_hotfix *kfi_hotfix_of_module(struct module *mod)
 {
 	struct kfi_hotfix_state *hs;
-	struct kfi_hotfix *hotfix = NULL;
 
 	mutex_lock(&kfi_hotfix_mutex);
-	list_for_each_entry(hs, &kfi_hotfixes, node) {
-		if (hs->hotfix->mod == mod) {
-			hotfix = hs->hotfix;
-			break;
-		}
-	}
+	hs = kfi_hotfix_find(module_name(mod));
 	mutex_unlock(&kfi_hotfix_mutex);
-	return hotfix;
+	return hs ? hs->hotfix : NULL;
 }
 
 /*

@@ -496,19 +496,6 @@ TEST_F(hotfix, rmmod_waits_for_a_task_asleep_in_a_replacement)
 	EXPECT_FALSE(kfi_module_loaded("kfi_test_hotfix_sleep"));
 }
 
-/* kfi's return hooks per function: max(64, 8 x possible CPUs). */
-static long ret_pool_size(void)
-{
-	char buf[64];
-	int lo, hi;
-	long n;
-
-	if (kfi_read("/sys/devices/system/cpu/possible", buf, sizeof(buf)) < 0)
-		return -1;
-	n = sscanf(buf, "%d-%d", &lo, &hi) == 2 ? hi - lo + 1 : 1;
-	return n * 8 > 64 ? n * 8 : 64;
-}
-
 /*
  * A redirected call holds a return hook until it returns: with every hook
  * held by a call asleep in the replacement, more calls run the old
@@ -517,7 +504,7 @@ static long ret_pool_size(void)
 TEST_F(hotfix, calls_beyond_the_return_hooks_are_missed)
 {
 	enum { EXTRA = 6 };
-	long pool = ret_pool_size(), calls, missed = 0;
+	long pool = kfi_ret_pool_size(), calls, missed = 0;
 	int i, status, fixed = 0, old = 0;
 	pid_t pids[256];
 	char state[32];

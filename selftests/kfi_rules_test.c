@@ -885,31 +885,6 @@ TEST_F(rule, module_name_with_dashes)
 	EXPECT_EQ(-6, ret) TH_LOG("the rule did not re-arm on reload");
 }
 
-/* "FUNC X" called in hard interrupt context: fills *ret. 0 or -errno. */
-static int tt_irq(const char *func, long x, long *ret)
-{
-	int fd = open(KFI_TT "/irq", O_RDWR);
-	unsigned long ran;
-	char buf[128];
-	ssize_t n;
-	int err = 0;
-
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%s %ld", func, x);
-	if (write(fd, buf, n) < 0)
-		err = -errno;
-	else
-		n = pread(fd, buf, sizeof(buf) - 1, 0);
-	if (!err && n < 0)
-		err = -errno;
-	close(fd);
-	if (err)
-		return err;
-	buf[n] = '\0';
-	return sscanf(buf, "ret=%ld ran=%lu", ret, &ran) == 2 ? 0 : -EPROTO;
-}
-
 /*
  * pid and comm never match a call in interrupt context (the task it
  * interrupted did not make it); a rule without them injects there too.
@@ -928,14 +903,14 @@ TEST_F(rule, pid_and_comm_never_match_in_interrupts)
 				   "retval=-1", "enabled=1", NULL));
 	ASSERT_EQ(0, kfi_rule_make("b-comm", "target=kfi_tt_ret", comm,
 				   "retval=-2", "enabled=1", NULL));
-	ASSERT_EQ(0, tt_irq("kfi_tt_ret", 5, &ret));
+	ASSERT_EQ(0, kfi_tt_call_in("irq", "kfi_tt_ret 5", &ret, &ran));
 	EXPECT_EQ(5, ret) TH_LOG("a pid or comm rule injected in an interrupt");
 	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 5, &ret, &ran));
 	EXPECT_EQ(-1, ret);
 
 	ASSERT_EQ(0, kfi_rule_make("c-any", "target=kfi_tt_ret", "retval=-3",
 				   "enabled=1", NULL));
-	ASSERT_EQ(0, tt_irq("kfi_tt_ret", 5, &ret));
+	ASSERT_EQ(0, kfi_tt_call_in("irq", "kfi_tt_ret 5", &ret, &ran));
 	EXPECT_EQ(-3, ret) TH_LOG("a rule for every task skipped an interrupt");
 	EXPECT_EQ(0, kfi_rule_long("b-comm", "injected"));
 }
@@ -1066,19 +1041,6 @@ TEST_F(rule, batch_disarm_removes_every_probe)
 			TH_LOG("%s still probed with every rule disarmed", targets[i]);
 }
 
-/* The kretprobe instances kfi promises per function: max(64, 8 x CPUs). */
-static long ret_pool_size(void)
-{
-	char buf[64];
-	int lo, hi;
-	long n;
-
-	if (kfi_read("/sys/devices/system/cpu/possible", buf, sizeof(buf)) < 0)
-		return -1;
-	n = sscanf(buf, "%d-%d", &lo, &hi) == 2 ? hi - lo + 1 : 1;
-	return n * 8 > 64 ? n * 8 : 64;
-}
-
 /*
  * More tasks asleep in a function than its kretprobe has instances: the
  * calls beyond the pool run untouched and are counted in missed, the others
@@ -1099,7 +1061,7 @@ static long block_inside(void)
 TEST_F(rule, replace_counts_missed_returns)
 {
 	enum { N = 100 };
-	long pool = ret_pool_size();
+	long pool = kfi_ret_pool_size();
 	int go[2], i, status, replaced = 0, untouched = 0;
 	pid_t pids[N];
 	long missed;

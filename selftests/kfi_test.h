@@ -258,16 +258,21 @@ static inline int kfi_module_unload(const char *name)
 }
 
 /*
- * Calls a test target function once from this process.
+ * Calls a test target function once through @file of the test target
+ * ("call": from this process; "irq": in hard interrupt context).
  * Returns 0 and fills *ret and *ran, or -errno.
  */
-static inline int kfi_tt_call(const char *call, long *ret, unsigned long *ran)
+static inline int kfi_tt_call_in(const char *file, const char *call,
+				 long *ret, unsigned long *ran)
 {
-	int fd = open(KFI_TT "/call", O_RDWR);
+	char path[128];
+	int fd;
 	char buf[128];
 	ssize_t n;
 	int err = 0;
 
+	snprintf(path, sizeof(path), KFI_TT "/%s", file);
+	fd = open(path, O_RDWR);
 	if (fd < 0)
 		return -errno;
 	if (write(fd, call, strlen(call)) < 0) {
@@ -284,6 +289,25 @@ static inline int kfi_tt_call(const char *call, long *ret, unsigned long *ran)
 	}
 	close(fd);
 	return err;
+}
+
+/* Calls a test target function once from this process ("FUNC ARG..."). */
+static inline int kfi_tt_call(const char *call, long *ret, unsigned long *ran)
+{
+	return kfi_tt_call_in("call", call, ret, ran);
+}
+
+/* kfi's return hooks per function: max(64, 8 x possible CPUs), or -1. */
+static inline long kfi_ret_pool_size(void)
+{
+	char buf[64];
+	int lo, hi;
+	long n;
+
+	if (kfi_read("/sys/devices/system/cpu/possible", buf, sizeof(buf)) < 0)
+		return -1;
+	n = sscanf(buf, "%d-%d", &lo, &hi) == 2 ? hi - lo + 1 : 1;
+	return n * 8 > 64 ? n * 8 : 64;
 }
 
 /* kfi_tt_call() of "FUNC X". */
