@@ -6,8 +6,11 @@
  *   /sys/kernel/debug/kfi_bench/probe
  *	write "none", "kprobe", "kprobe_ipmod", "kprobe_int3", "kretprobe",
  *	"kprobe_kretprobe" (both on one function, as kfi puts them for a
- *	return-side rule) or "hotfix": removes the current bare probe (or
- *	hotfix), then puts that one in place; read: the current one.
+ *	return-side rule), "ftrace", "ftrace_ipmod" (an ftrace_ops of this
+ *	module's own on the function, with saved registers: the mechanism
+ *	under kprobes on ftrace, without them) or "hotfix": removes the
+ *	current bare probe (or hotfix), then puts that one in place; read:
+ *	the current one.
  *   /sys/kernel/debug/kfi_bench/run
  *	write "FUNC COUNT CPUS": calls FUNC COUNT times in a tight loop with
  *	preemption disabled, timed around the whole batch; FUNC is "trace"
@@ -20,12 +23,17 @@
  *	times the replacement (kfi_bench_fixed) ran instead.
  *
  *   /sys/kernel/debug/kfi_bench/batch
- *	write "N" (1 to 1024): registers bare kprobes (empty handlers, with a
+ *	write "N" (1 to 1023): registers bare kprobes (empty handlers, with a
  *	post-handler, as kfi's) on kfi_bench_f000 to the Nth with one
  *	register_kprobes() call, then removes them with one
  *	unregister_kprobes() call, each timed: the kprobes API's own cost
  *	of arming and disarming N functions at once, the floor under kfi's
- *	control plane; read: "n=N register_ns=R unregister_ns=U".
+ *	control plane. Then the same N functions are added to and removed
+ *	from one ftrace_ops (ip-modifying, with saved registers, already
+ *	registered on kfi_bench_f3ff) with one ftrace_set_filter_ips() call
+ *	each, timed: what the kprobes API does one function at a time, done
+ *	for all at once; read: "n=N register_ns=R unregister_ns=U
+ *	ftrace_add_ns=A ftrace_remove_ns=D".
  *
  *   /sys/kernel/config/kfi_bench/
  *	mkdir makes a directory with as many attributes as a kfi rule has,
@@ -44,6 +52,7 @@
 #include <linux/configfs.h>
 #include <linux/cpu.h>
 #include <linux/debugfs.h>
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -54,6 +63,8 @@
 #include <linux/uaccess.h>
 
 #include <kfi/hotfix.h>
+
+#include "kfi_bench.h"
 
 #define KFI_BENCH_NOIPA		__attribute__((__noipa__))
 #define KFI_BENCH_MAX_CALLS	100000000L
@@ -117,6 +128,69 @@ static int kfi_bench_ret_empty(struct kretprobe_instance *ri,
 }
 NOKPROBE_SYMBOL(kfi_bench_ret_empty);
 
+/*
+ * The bare ftrace callbacks: what a probe on ftrace costs without kprobes
+ * (no probe lookup, no current_kprobe, no post-handler step). Each takes
+ * ftrace's recursion lock, which any real user needs.
+ */
+static notrace void kfi_bench_ftrace_empty(unsigned long ip,
+					   unsigned long parent_ip,
+					   struct ftrace_ops *op,
+					   struct ftrace_regs *fregs)
+{
+	int bit = ftrace_test_recursion_trylock(ip, parent_ip);
+
+	if (bit >= 0)
+		ftrace_test_recursion_unlock(bit);
+}
+
+static notrace void kfi_bench_ftrace_ipmod(unsigned long ip,
+					   unsigned long parent_ip,
+					   struct ftrace_ops *op,
+					   struct ftrace_regs *fregs)
+{
+	int bit = ftrace_test_recursion_trylock(ip, parent_ip);
+
+	if (bit < 0)
+		return;
+	instruction_pointer_set(ftrace_get_regs(fregs),
+				(unsigned long)kfi_bench_fixed);
+	ftrace_test_recursion_unlock(bit);
+}
+
+static struct ftrace_ops kfi_bench_fops = {
+	.func	= kfi_bench_ftrace_empty,
+	.flags	= FTRACE_OPS_FL_SAVE_REGS,
+};
+
+static struct ftrace_ops kfi_bench_fops_ipmod = {
+	.func	= kfi_bench_ftrace_ipmod,
+	.flags	= FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+};
+
+/* The batch's: registered on its anchor, kfi_bench_f3ff, while it runs. */
+static struct ftrace_ops kfi_bench_fops_batch = {
+	.func	= kfi_bench_ftrace_empty,
+	.flags	= FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+};
+
+/*
+ * An ops is used again and again: its filter is replaced (reset) at each
+ * use, and freed once, at exit. ftrace_free_filter() frees the filter
+ * without forgetting it, so it must be an ops' last call.
+ */
+static int kfi_bench_ftrace_add(struct ftrace_ops *ops, unsigned long ip)
+{
+	int err = ftrace_set_filter_ip(ops, ip, 0, 1);
+
+	return err ?: register_ftrace_function(ops);
+}
+
+static void kfi_bench_ftrace_remove(struct ftrace_ops *ops)
+{
+	unregister_ftrace_function(ops);
+}
+
 static struct kfi_hotfix_func kfi_bench_hotfix_funcs[] = {
 	{ .old_name = "kfi_bench:kfi_bench_target", .new_func = kfi_bench_fixed },
 	{ }
@@ -135,6 +209,8 @@ enum kfi_bench_probe {
 	KFI_BENCH_KRETPROBE,
 	KFI_BENCH_KPROBE_KRETPROBE,
 	KFI_BENCH_HOTFIX,
+	KFI_BENCH_FTRACE,
+	KFI_BENCH_FTRACE_IPMOD,
 	KFI_BENCH_NR_PROBES,
 };
 
@@ -146,6 +222,8 @@ static const char * const kfi_bench_probe_names[KFI_BENCH_NR_PROBES] = {
 	[KFI_BENCH_KRETPROBE] = "kretprobe",
 	[KFI_BENCH_KPROBE_KRETPROBE] = "kprobe_kretprobe",
 	[KFI_BENCH_HOTFIX] = "hotfix",
+	[KFI_BENCH_FTRACE] = "ftrace",
+	[KFI_BENCH_FTRACE_IPMOD] = "ftrace_ipmod",
 };
 
 /*
@@ -177,6 +255,12 @@ static void kfi_bench_probe_remove(void)
 		break;
 	case KFI_BENCH_HOTFIX:
 		kfi_hotfix_unregister(&kfi_bench_hotfix);
+		break;
+	case KFI_BENCH_FTRACE:
+		kfi_bench_ftrace_remove(&kfi_bench_fops);
+		break;
+	case KFI_BENCH_FTRACE_IPMOD:
+		kfi_bench_ftrace_remove(&kfi_bench_fops_ipmod);
 		break;
 	default:
 		break;
@@ -233,6 +317,14 @@ static int kfi_bench_probe_add(enum kfi_bench_probe which)
 		break;
 	case KFI_BENCH_HOTFIX:
 		err = kfi_hotfix_register(&kfi_bench_hotfix);
+		break;
+	case KFI_BENCH_FTRACE:
+		err = kfi_bench_ftrace_add(&kfi_bench_fops,
+					   (unsigned long)kfi_bench_target);
+		break;
+	case KFI_BENCH_FTRACE_IPMOD:
+		err = kfi_bench_ftrace_add(&kfi_bench_fops_ipmod,
+					   (unsigned long)kfi_bench_target);
 		break;
 	default:
 		err = -EINVAL;
@@ -334,7 +426,7 @@ static void kfi_bench_run(struct kfi_bench_batch *b, bool all, char *res,
 		 kfi_bench_sum(&kfi_bench_fixed_ran) - fixed0);
 }
 
-#define KFI_BENCH_RESULT_LEN	128
+#define KFI_BENCH_RESULT_LEN	160
 
 static int kfi_bench_open(struct inode *inode, struct file *file)
 {
@@ -419,7 +511,37 @@ static ssize_t kfi_bench_run_write(struct file *file, const char __user *ubuf,
 	return len;
 }
 
-#define KFI_BENCH_NR_OTHERS	1024
+
+/*
+ * The ftrace side of a batch: N functions added to the batch's ftrace_ops,
+ * already registered on the last of them, in one call, and removed in one.
+ */
+static int kfi_bench_batch_ftrace(int n, u64 *add_ns, u64 *remove_ns)
+{
+	unsigned long *ips;
+	u64 t0, t1, t2;
+	int err;
+
+	ips = kmemdup(kfi_bench_others, n * sizeof(*ips), GFP_KERNEL);
+	if (!ips)
+		return -ENOMEM;
+	err = kfi_bench_ftrace_add(&kfi_bench_fops_batch,
+				   kfi_bench_others[KFI_BENCH_NR_OTHERS - 1]);
+	if (err)
+		goto out;
+	t0 = ktime_get_ns();
+	err = ftrace_set_filter_ips(&kfi_bench_fops_batch, ips, n, 0, 0);
+	t1 = ktime_get_ns();
+	if (!err)
+		err = ftrace_set_filter_ips(&kfi_bench_fops_batch, ips, n, 1, 0);
+	t2 = ktime_get_ns();
+	kfi_bench_ftrace_remove(&kfi_bench_fops_batch);
+	*add_ns = t1 - t0;
+	*remove_ns = t2 - t1;
+out:
+	kfree(ips);
+	return err;
+}
 
 /*
  * N bare kprobes on N functions, registered and removed in one call each.
@@ -429,7 +551,7 @@ static int kfi_bench_batch(int n, char *res, size_t len)
 {
 	struct kprobe *kps, **kpp;
 	char (*names)[KSYM_NAME_LEN];
-	u64 t0, t1, t2;
+	u64 t0, t1, t2, add_ns, remove_ns;
 	int i, err = -ENOMEM;
 
 	kps = kcalloc(n, sizeof(*kps), GFP_KERNEL);
@@ -452,8 +574,12 @@ static int kfi_bench_batch(int n, char *res, size_t len)
 		goto out;
 	unregister_kprobes(kpp, n);
 	t2 = ktime_get_ns();
-	snprintf(res, len, "n=%d register_ns=%llu unregister_ns=%llu\n", n,
-		 t1 - t0, t2 - t1);
+	err = kfi_bench_batch_ftrace(n, &add_ns, &remove_ns);
+	if (err)
+		goto out;
+	snprintf(res, len,
+		 "n=%d register_ns=%llu unregister_ns=%llu ftrace_add_ns=%llu ftrace_remove_ns=%llu\n",
+		 n, t1 - t0, t2 - t1, add_ns, remove_ns);
 out:
 	kfree(names);
 	kfree(kpp);
@@ -473,7 +599,8 @@ static ssize_t kfi_bench_batch_write(struct file *file,
 	err = kstrtoint(s, 10, &n);
 	if (err)
 		return err;
-	if (n < 1 || n > KFI_BENCH_NR_OTHERS)
+	/* The last function is the ftrace batch's anchor. */
+	if (n < 1 || n >= KFI_BENCH_NR_OTHERS)
 		return -ERANGE;
 	mutex_lock(&kfi_bench_mutex);
 	err = kfi_bench_batch(n, file->private_data, KFI_BENCH_RESULT_LEN);
@@ -604,6 +731,9 @@ static void __exit kfi_bench_exit(void)
 	mutex_lock(&kfi_bench_mutex);
 	kfi_bench_probe_remove();
 	mutex_unlock(&kfi_bench_mutex);
+	ftrace_free_filter(&kfi_bench_fops);
+	ftrace_free_filter(&kfi_bench_fops_ipmod);
+	ftrace_free_filter(&kfi_bench_fops_batch);
 	configfs_unregister_subsystem(&kfi_bench_subsys);
 }
 

@@ -323,6 +323,10 @@ static struct arm main_arms[] = {
 	A_BARE("ref.kretprobe", "ref.none", "kretprobe", "trace", "one"),
 	A_BARE("ref.kprobe_kretprobe", "ref.kretprobe", "kprobe_kretprobe",
 	       "trace", "one"),
+	/* below kprobes on ftrace: an ftrace_ops of kfi_bench's own */
+	A_BARE("ref.ftrace", "ref.kprobe", "ftrace", "trace", "one"),
+	A_BARE("ref.ftrace_ipmod", "ref.kprobe_ipmod", "ftrace_ipmod", "trace",
+	       "one"),
 	/* kfi */
 	A_RULE("kfi.filtered", "ref.kprobe", "trace", "one", "pid=1"),
 	A_RULE("kfi.filtered_int3", "ref.kprobe_int3", "notrace", "one",
@@ -677,8 +681,8 @@ static void read_meminfo(long *slab, long *percpu)
  */
 static void bare_batch(int round, int n)
 {
-	char val[16], res[128], arm[40], ref[40];
-	unsigned long long reg, unreg;
+	char val[16], res[160], arm[40], ref[40];
+	unsigned long long reg, unreg, fadd, fremove;
 	int fd, got, len;
 	ssize_t r = -1;
 
@@ -694,8 +698,9 @@ static void bare_batch(int round, int n)
 		return;
 	}
 	res[r] = '\0';
-	if (sscanf(res, "n=%d register_ns=%llu unregister_ns=%llu", &got, &reg,
-		   &unreg) != 3 || got != n) {
+	if (sscanf(res,
+		   "n=%d register_ns=%llu unregister_ns=%llu ftrace_add_ns=%llu ftrace_remove_ns=%llu",
+		   &got, &reg, &unreg, &fadd, &fremove) != 5 || got != n) {
 		fprintf(stderr, "kfi_bench_run: batch: '%s'\n", res);
 		return;
 	}
@@ -705,6 +710,13 @@ static void bare_batch(int round, int n)
 	snprintf(arm, sizeof(arm), "ref.cp.unregister_%d", n);
 	snprintf(ref, sizeof(ref), "ref.cp.unregister_%d", plan->cp_n[0]);
 	emit_wall(arm, n == plan->cp_n[0] ? NULL : ref, round, n, unreg / 1e6);
+	snprintf(arm, sizeof(arm), "ref.cp.ftrace_add_%d", n);
+	snprintf(ref, sizeof(ref), "ref.cp.ftrace_add_%d", plan->cp_n[0]);
+	emit_wall(arm, n == plan->cp_n[0] ? NULL : ref, round, n, fadd / 1e6);
+	snprintf(arm, sizeof(arm), "ref.cp.ftrace_remove_%d", n);
+	snprintf(ref, sizeof(ref), "ref.cp.ftrace_remove_%d", plan->cp_n[0]);
+	emit_wall(arm, n == plan->cp_n[0] ? NULL : ref, round, n,
+		  fremove / 1e6);
 }
 
 /*
@@ -882,6 +894,8 @@ static void list(void)
 		printf("wall cp.disarm_%d\n", plan->cp_n[j]);
 		printf("wall ref.cp.register_%d\n", plan->cp_n[j]);
 		printf("wall ref.cp.unregister_%d\n", plan->cp_n[j]);
+		printf("wall ref.cp.ftrace_add_%d\n", plan->cp_n[j]);
+		printf("wall ref.cp.ftrace_remove_%d\n", plan->cp_n[j]);
 	}
 	printf("wall cp.add_beside_armed\nwall cp.remove_beside_armed\n");
 	printf("memory mem.per_rule_%d\n", plan->bg_many);

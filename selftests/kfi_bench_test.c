@@ -204,6 +204,8 @@ TEST_F_TIMEOUT(bench, arms_measure_what_they_claim, 300)
 		{ "ref.kprobe_int3", 1, 0 },
 		{ "ref.kretprobe", 1, 0 },
 		{ "ref.kprobe_kretprobe", 1, 0 },
+		{ "ref.ftrace", 1, 0 },
+		{ "ref.ftrace_ipmod", 0, 1 },
 		{ "kfi.filtered", 1, 0 },
 		{ "kfi.filtered_int3", 1, 0 },
 		{ "kfi.return", 0, 0 },
