@@ -369,9 +369,20 @@ static struct arm bg_arms[] = {
 
 #define NR(a)	(sizeof(a) / sizeof((a)[0]))
 
+/*
+ * Retried while -EBUSY: a rule just removed from the target keeps its probe
+ * until kfi's reaper runs, and kfi's ftrace_ops refuses ip-changing kprobes
+ * and ftrace_ops beside it until then.
+ */
 static int probe_set(const char *probe)
 {
 	int err = write_file(BENCH "/probe", probe);
+	int tries;
+
+	for (tries = 0; err == -EBUSY && tries < 100; tries++) {
+		usleep(20000);
+		err = write_file(BENCH "/probe", probe);
+	}
 
 	if (err)
 		report_error("probe %s: %s", probe, strerror(-err));
@@ -683,14 +694,26 @@ static void bare_batch(int round, int n)
 {
 	char val[16], res[160], arm[40], ref[40];
 	unsigned long long reg, unreg, fadd, fremove;
-	int fd, got, len;
+	int fd, got, len, tries;
 	ssize_t r = -1;
 
-	/* The result is the open file's: write, then read, on one fd. */
+	/*
+	 * The result is the open file's: write, then read, on one fd. The
+	 * rules just disarmed on these functions keep their probes until
+	 * kfi's reaper runs, and kfi's ftrace_ops refuses ip-changing
+	 * kprobes beside it (-EBUSY) until then.
+	 */
 	fd = open(BENCH "/batch", O_RDWR);
 	len = snprintf(val, sizeof(val), "%d", n);
-	if (fd >= 0 && write(fd, val, len) == len)
-		r = pread(fd, res, sizeof(res) - 1, 0);
+	for (tries = 0; fd >= 0 && tries < 100; tries++) {
+		if (write(fd, val, len) == len) {
+			r = pread(fd, res, sizeof(res) - 1, 0);
+			break;
+		}
+		if (errno != EBUSY)
+			break;
+		usleep(20000);
+	}
 	if (fd >= 0)
 		close(fd);
 	if (r <= 0) {

@@ -105,11 +105,16 @@ const char *kfi_attach_symbol(const struct kfi_attach *a);
 unsigned long kfi_caller(struct pt_regs *regs);
 
 /*
- * Whether this CPU's current probe hit came through the breakpoint
- * exception rather than ftrace. Set by the core at the start of every entry
- * handler; handlers do not nest on a CPU.
+ * The kfi probe hit this CPU is handling, if any, and how it came: through
+ * ftrace, or through the breakpoint exception. Set by the core around every
+ * entry handler; kfi's entry handlers do not nest on a CPU (see site.c).
  */
-DECLARE_PER_CPU(bool, kfi_hit_by_exception);
+enum kfi_hit {
+	KFI_HIT_NONE,
+	KFI_HIT_FTRACE,
+	KFI_HIT_EXCEPTION,
+};
+DECLARE_PER_CPU(u8, kfi_hit);
 
 /**
  * kfi_call_in_task() - whether the probed call runs in task context
@@ -126,7 +131,7 @@ static nokprobe_inline bool kfi_call_in_task(void)
 {
 	unsigned long count = preempt_count();
 
-	if (__this_cpu_read(kfi_hit_by_exception))
+	if (__this_cpu_read(kfi_hit) == KFI_HIT_EXCEPTION)
 		count -= kfi_arch_exception_preempt_offset;
 	return !(count & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET));
 }
@@ -136,6 +141,7 @@ struct kfi_symbol {
 	unsigned long addr;
 	unsigned long size;
 	unsigned long offset;		/* of addr within the symbol */
+	int probe_err;			/* why kprobes refuse @addr, or 0 */
 	char module[MODULE_NAME_LEN];	/* "" for vmlinux */
 	char name[KSYM_NAME_LEN];
 };

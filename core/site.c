@@ -4,16 +4,34 @@
  * are attached to it, so that kfi never puts two probes of its own that
  * change the instruction pointer on one function.
  *
- * A site has an entry kprobe while anything is attached, and a kretprobe
+ * A site has an entry probe while anything is attached, and a kretprobe
  * while something attached wants to see returns. Sites whose function lives
  * in a module follow that module: its unloading unregisters the probes (the
  * site is then "waiting"), and its loading registers them again, so that
  * attachments survive a module's reload without their owners doing anything.
  *
  *   kfi_sites ── site (module, name) ── attached: a0 → a1 → ... (RCU)
- *                  ├── kprobe    → entry callbacks, in (group, key) order
- *                  └── kretprobe → want_ret at entry, ret at return
+ *                  ├── entry probe → entry callbacks, in (group, key) order
+ *                  └── kretprobe   → want_ret at entry, ret at return
+ *
+ * The entry probe is one of two mechanisms:
+ *
+ *  - kfi's own ftrace_ops, for a site without return attachments whose
+ *    function has an ftrace call site at its entry: one ops for every such
+ *    site, which finds the site by the call site's address. It costs a call
+ *    about half of what a kprobe on ftrace does (a tenth on arm64, where
+ *    kprobes are breakpoints), and a batch of sites is removed from it in
+ *    one ftrace update;
+ *  - a kprobe otherwise: on functions without an ftrace call site, and on
+ *    sites with a return attachment, whose entry handler must run right
+ *    after the kretprobe's (see kfi_ret_pending). A site on ftrace moves to
+ *    kprobes when its first return attachment comes, and stays there until
+ *    it is freed; calls during the move are not probed.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ftrace.h>
+#include <linux/hashtable.h>
 #include <linux/kprobes.h>
 #include <linux/list.h>
 #include <linux/module.h>
@@ -34,7 +52,9 @@ struct kfi_site {
 	bool live;			/* probes registered */
 	bool ret_live;			/* kretprobe registered */
 	unsigned int nr_ret;		/* attachments with a ret callback */
-	struct kprobe kp;
+	unsigned long ftrace_ip;	/* on kfi_ftrace_ops here, or 0 */
+	struct hlist_node ftrace_node;	/* in kfi_ftrace_sites (RCU) */
+	struct kprobe kp;		/* when not on ftrace */
 	struct kfi_site_ret *ret;	/* allocated when first needed */
 	char module[MODULE_NAME_LEN];	/* "" for vmlinux */
 	char name[];			/* sized to fit: thousands of sites */
@@ -80,8 +100,34 @@ struct kfi_ret_pending {
 
 static DEFINE_PER_CPU(struct kfi_ret_pending, kfi_ret_pending);
 
-/* See core.h: set at the start of every entry handler. */
-DEFINE_PER_CPU(bool, kfi_hit_by_exception);
+/*
+ * See core.h. A kfi probe hit taken while a kfi entry handler runs on this
+ * CPU (in a function a callback calls, such as the random number generator
+ * behind a rule's probability, or in an interrupt taken during a handler on
+ * ftrace, which runs with interrupts on) is skipped, as kprobes skip a probe
+ * hit while one of their handlers runs: a rule cannot act on kfi's own
+ * decisions, and the per-CPU state of a hit is never overwritten by another.
+ */
+DEFINE_PER_CPU(u8, kfi_hit);
+
+/* Starts handling a hit that came @how; false: one is being handled. */
+static nokprobe_inline bool kfi_hit_enter(u8 how)
+{
+	if (__this_cpu_read(kfi_hit) != KFI_HIT_NONE)
+		return false;
+	__this_cpu_write(kfi_hit, how);
+	return true;
+}
+
+static nokprobe_inline void kfi_hit_exit(void)
+{
+	__this_cpu_write(kfi_hit, KFI_HIT_NONE);
+}
+
+static nokprobe_inline u8 kfi_hit_how(struct kprobe *kp)
+{
+	return kprobe_ftrace(kp) ? KFI_HIT_FTRACE : KFI_HIT_EXCEPTION;
+}
 
 /*
  * kfi_core_mutex protects kfi_sites, every site's fields and attachment list
@@ -97,6 +143,23 @@ static u64 kfi_next_id;
 
 /* The kretprobe trampoline's address, looked up once at init. */
 static unsigned long kfi_trampoline __ro_after_init;
+
+/*
+ * The sites on kfi_ftrace_ops, by the address of their ftrace call site
+ * (the ip its callback is given). Written under kfi_core_mutex, read by the
+ * callback under RCU (it runs with preemption disabled).
+ */
+static DEFINE_HASHTABLE(kfi_ftrace_sites, 10);
+
+/*
+ * Where a function's ftrace call site is from its start (0 on x86_64, past
+ * the patchable entry's first instruction on arm64), measured at init on
+ * kfi_ftrace_anchor(). Without it (ftrace refused kfi's ops, or never called
+ * it) every site uses kprobes.
+ */
+static unsigned long kfi_ftrace_offset __ro_after_init;
+static bool kfi_ftrace_ready __ro_after_init;
+static unsigned long kfi_ftrace_seen;	/* the anchor's ip, at init */
 
 #define kfi_for_each_site(site) \
 	list_for_each_entry(site, &kfi_sites, node)
@@ -150,16 +213,90 @@ static noinline bool kfi_site_entry_all(struct kfi_site *site,
 }
 NOKPROBE_SYMBOL(kfi_site_entry_all);
 
+/*
+ * The entry callbacks of @site's attachments for one call: true when one
+ * diverted the call. One attachment, the common case, is called from here;
+ * the rest out of line, so that the handlers need few registers saved.
+ */
+static __always_inline bool kfi_site_call_entry(struct kfi_site *site,
+						struct pt_regs *regs,
+						struct kfi_ret_data *data,
+						bool missed)
+{
+	struct list_head *first;
+	struct kfi_attach *a;
+
+	first = rcu_dereference_sched(list_next_rcu(&site->attached));
+	if (missed || first == &site->attached ||
+	    rcu_dereference_sched(list_next_rcu(first)) != &site->attached)
+		return kfi_site_entry_all(site, regs, data, missed);
+	a = list_entry(first, struct kfi_attach, node);
+	return a->ops->entry &&
+	       a->ops->entry(a, regs, kfi_ret_hooked(data, a)) == KFI_DIVERTED;
+}
+
+/*
+ * kfi_ftrace_ops' callback, at the entry of every function with a site on
+ * it. ftrace's recursion lock disables preemption; kfi_hit_enter() keeps
+ * it from running inside another kfi handler. It leaves kfi_ret_pending
+ * alone: its sites have no kretprobe.
+ */
+static notrace void kfi_site_ftrace(unsigned long ip, unsigned long parent_ip,
+				    struct ftrace_ops *op,
+				    struct ftrace_regs *fregs)
+{
+	struct kfi_site *site;
+	int bit;
+
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (bit < 0)
+		return;
+	hash_for_each_possible_rcu_notrace(kfi_ftrace_sites, site, ftrace_node,
+					   ip) {
+		if (site->ftrace_ip != ip)
+			continue;
+		if (kfi_hit_enter(KFI_HIT_FTRACE)) {
+			kfi_site_call_entry(site, ftrace_get_regs(fregs), NULL,
+					    false);
+			kfi_hit_exit();
+		}
+		goto out;
+	}
+	/* No site: one being removed, or kfi_core_init() measuring. */
+	if (unlikely(!kfi_ftrace_ready))
+		WRITE_ONCE(kfi_ftrace_seen, ip);
+out:
+	ftrace_test_recursion_unlock(bit);
+}
+NOKPROBE_SYMBOL(kfi_site_ftrace);
+
+/*
+ * One ops for every site on ftrace. Its filter always holds
+ * kfi_ftrace_anchor() besides the sites: an empty filter would trace every
+ * function. It changes the instruction pointer: ftrace refuses it on a
+ * function that another ip-changing user (livepatch, a kprobe with a
+ * post-handler) has, and refuses them on kfi's functions, with -EBUSY.
+ */
+static struct ftrace_ops kfi_ftrace_ops = {
+	.func	= kfi_site_ftrace,
+	.flags	= FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+};
+
+/* Never a site; called once, at init, to find where ftrace's call site is. */
+static noinline void kfi_ftrace_anchor(void)
+{
+	barrier();
+}
+
 static int kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kfi_site *site = container_of(kp, struct kfi_site, kp);
 	struct kfi_ret_pending *pending = this_cpu_ptr(&kfi_ret_pending);
 	struct kfi_ret_data *data = NULL;
-	struct list_head *first;
-	struct kfi_attach *a;
-	bool missed = false;
+	bool missed = false, diverted;
 
-	__this_cpu_write(kfi_hit_by_exception, !kprobe_ftrace(kp));
+	if (!kfi_hit_enter(kfi_hit_how(kp)))
+		goto out;
 	if (pending->site == site)
 		data = pending->data;
 	if (pending->site != site ||
@@ -169,22 +306,11 @@ static int kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
 	}
 	pending->site = NULL;
 
-	/*
-	 * One attachment, the common case, is called from here; the rest out
-	 * of line, so that this function needs few registers saved.
-	 */
-	first = rcu_dereference_sched(list_next_rcu(&site->attached));
-	if (missed || first == &site->attached ||
-	    rcu_dereference_sched(list_next_rcu(first)) != &site->attached) {
-		if (kfi_site_entry_all(site, regs, data, missed))
-			return 1;
-	} else {
-		a = list_entry(first, struct kfi_attach, node);
-		if (a->ops->entry &&
-		    a->ops->entry(a, regs, kfi_ret_hooked(data, a)) ==
-		    KFI_DIVERTED)
-			return 1;
-	}
+	diverted = kfi_site_call_entry(site, regs, data, missed);
+	kfi_hit_exit();
+	if (diverted)
+		return 1;
+out:
 	/*
 	 * Never return 0 from a probe on ftrace: should a breakpoint left by
 	 * ftrace's patching of the call site reach kprobes (seen under QEMU's
@@ -222,7 +348,9 @@ static int kfi_site_ret_entry(struct kretprobe_instance *ri,
 	bool hook = false;
 	int g;
 
-	__this_cpu_write(kfi_hit_by_exception, !kprobe_ftrace(&krp->kp));
+	/* Inside a kfi handler: hooked by nobody, and the entry skips too. */
+	if (!kfi_hit_enter(kfi_hit_how(&krp->kp)))
+		return 1;
 	/* A slot's id and data mean something only once its @a is set. */
 	for (g = 0; g < KFI_NR_GROUPS; g++)
 		data->slot[g].a = NULL;
@@ -235,6 +363,7 @@ static int kfi_site_ret_entry(struct kretprobe_instance *ri,
 			hook = true;
 		}
 	}
+	kfi_hit_exit();
 	pending->site = site;
 	pending->data = hook ? data : NULL;
 	/* 1: nobody wants this return, do not hook it. */
@@ -298,6 +427,62 @@ static void kfi_site_describe_error(struct kfi_attach_error *error,
 		 module, *module ? ":" : "", name, why, err);
 }
 
+/*
+ * Puts @site on kfi_ftrace_ops, at the ftrace call site of its function
+ * (@sym). -EOPNOTSUPP: the function has none there, a kprobe it is.
+ */
+static int kfi_site_ftrace_add(struct kfi_site *site,
+			       const struct kfi_symbol *sym)
+{
+	unsigned long ip;
+	int err;
+
+	lockdep_assert_held(&kfi_core_mutex);
+
+	/* What kprobes refuse (blacklisted, noinstr), kfi refuses too. */
+	if (sym->probe_err)
+		return sym->probe_err;
+	ip = sym->addr - sym->offset + kfi_ftrace_offset;
+	/*
+	 * -EINVAL: no ftrace call site there. -EBUSY: another ip-changing
+	 * ftrace user has the function; if it is a kprobe, kfi's kprobe joins
+	 * it (kprobes share one ip-changing ftrace_ops), and if it is not
+	 * (livepatch), kprobes say -EBUSY too.
+	 */
+	err = ftrace_set_filter_ip(&kfi_ftrace_ops, ip, 0, 0);
+	if (err == -EINVAL || err == -EBUSY)
+		return -EOPNOTSUPP;
+	if (err)
+		return err;
+	site->ftrace_ip = ip;
+	hash_add_rcu(kfi_ftrace_sites, &site->ftrace_node, ip);
+	WRITE_ONCE(site->live, true);
+	return 0;
+}
+
+/*
+ * Takes @site off kfi_ftrace_ops. The callback may be running its
+ * attachments on another CPU until a grace period has gone by.
+ */
+static void kfi_site_ftrace_remove(struct kfi_site *site)
+{
+	int err;
+
+	lockdep_assert_held(&kfi_core_mutex);
+
+	hash_del_rcu(&site->ftrace_node);
+	err = ftrace_set_filter_ip(&kfi_ftrace_ops, site->ftrace_ip, 1, 0);
+	/* Still traced, but found by no lookup: its calls only pay for it. */
+	if (err)
+		pr_warn("%s%s%s: left in ftrace's filter (error %d)\n",
+			site->module, *site->module ? ":" : "", site->name, err);
+	site->ftrace_ip = 0;
+}
+
+/*
+ * Unregisters @site's probes. A site on ftrace may still be in use by the
+ * callback until a grace period has gone by.
+ */
 static void kfi_site_unregister(struct kfi_site *site)
 {
 	lockdep_assert_held(&kfi_core_mutex);
@@ -307,7 +492,9 @@ static void kfi_site_unregister(struct kfi_site *site)
 		WRITE_ONCE(site->ret_live, false);
 		unregister_kretprobe(&site->ret->krp);
 	}
-	if (site->live)
+	if (site->live && site->ftrace_ip)
+		kfi_site_ftrace_remove(site);
+	else if (site->live)
 		unregister_kprobe(&site->kp);
 	WRITE_ONCE(site->live, false);
 }
@@ -335,21 +522,36 @@ static int kfi_site_register_ret(struct kfi_site *site)
 	return register_kretprobe(krp);
 }
 
-/* Registers the site's probes; the function must be loaded. */
+/*
+ * Registers the site's probes; the function must be loaded. @sym is the
+ * function, resolved, or NULL to resolve it here if need be.
+ */
 static int kfi_site_register(struct kfi_site *site,
+			     const struct kfi_symbol *sym,
 			     struct kfi_attach_error *error)
 {
 	char target[MODULE_NAME_LEN + KSYM_NAME_LEN];
+	struct kfi_symbol found;
 	int err;
 
 	lockdep_assert_held(&kfi_core_mutex);
+
+	snprintf(target, sizeof(target), "%s%s%s", site->module,
+		 *site->module ? ":" : "", site->name);
+	if (!site->nr_ret && kfi_ftrace_ready) {
+		err = sym ? 0 : kfi_symbol_resolve(target, &found);
+		if (!err)
+			err = kfi_site_ftrace_add(site, sym ?: &found);
+		if (!err)
+			return 0;
+		if (err != -EOPNOTSUPP)
+			goto fail;
+	}
 
 	/*
 	 * By name: kprobes resolves it as kfi_symbol_resolve() would, without
 	 * the trial probe whose unregistration costs a grace period.
 	 */
-	snprintf(target, sizeof(target), "%s%s%s", site->module,
-		 *site->module ? ":" : "", site->name);
 	memset(&site->kp, 0, sizeof(site->kp));
 	site->kp.symbol_name = target;
 	site->kp.pre_handler = kfi_site_entry;
@@ -393,21 +595,39 @@ static void kfi_site_free(struct kfi_site *site)
 	kfree(site);
 }
 
+/* When the batch failed: one at a time, each failure told. */
+static void kfi_site_ftrace_remove_each(const unsigned long *ips,
+					unsigned int nr)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < nr; i++) {
+		err = ftrace_set_filter_ip(&kfi_ftrace_ops, ips[i], 1, 0);
+		if (err)
+			pr_warn("%pS: left in ftrace's filter (error %d)\n",
+				(void *)ips[i], err);
+	}
+}
+
 /*
  * The reaper unregisters the probes nothing needs any more: those of sites
  * left with nothing attached, and kretprobes no attachment wants. It runs
  * after detaches, as a work item, and unregisters everything it finds in
- * one call per kind of probe, which waits for one grace period for the
- * whole batch: disarming a thousand rules costs about what disarming one
- * does. Until it ran, a site with nothing attached is still found by
- * kfi_attach() and used again, probes and all.
+ * one call per kind of probe (one ftrace update for the sites on ftrace),
+ * and waits for one grace period for the whole batch: disarming a thousand
+ * rules costs about what disarming one does. Until it ran, a site with
+ * nothing attached is still found by kfi_attach() and used again, probes
+ * and all.
  */
 static void kfi_site_reap(struct work_struct *work)
 {
+	unsigned int nr_kp = 0, nr_krp = 0, nr_ip = 0, n = 0;
 	struct kretprobe **krps = NULL;
 	struct kprobe **kps = NULL;
-	unsigned int nr_kp = 0, nr_krp = 0, n = 0;
+	unsigned long *ips = NULL;
 	struct kfi_site *site, *tmp;
+	bool ftrace_dead = false;
 	LIST_HEAD(dead);
 
 	mutex_lock(&kfi_core_mutex);
@@ -416,6 +636,7 @@ static void kfi_site_reap(struct work_struct *work)
 	/* Without the arrays, unregister one by one: slower, as correct. */
 	kps = kmalloc_array(n, sizeof(*kps), GFP_KERNEL | __GFP_NOWARN);
 	krps = kmalloc_array(n, sizeof(*krps), GFP_KERNEL | __GFP_NOWARN);
+	ips = kmalloc_array(n, sizeof(*ips), GFP_KERNEL | __GFP_NOWARN);
 
 	list_for_each_entry_safe(site, tmp, &kfi_sites, node) {
 		bool empty = list_empty(&site->attached);
@@ -429,24 +650,42 @@ static void kfi_site_reap(struct work_struct *work)
 		}
 		if (!empty)
 			continue;
-		if (site->live) {
+		if (site->live && site->ftrace_ip) {
+			ftrace_dead = true;
+			if (ips) {
+				hash_del_rcu(&site->ftrace_node);
+				ips[nr_ip++] = site->ftrace_ip;
+				site->ftrace_ip = 0;
+			} else {
+				kfi_site_ftrace_remove(site);
+			}
+		} else if (site->live) {
 			if (kps)
 				kps[nr_kp++] = &site->kp;
 			else
 				unregister_kprobe(&site->kp);
-			WRITE_ONCE(site->live, false);
 		}
+		WRITE_ONCE(site->live, false);
 		list_move_tail(&site->node, &dead);
 	}
 	if (nr_krp)
 		unregister_kretprobes(krps, nr_krp);
 	if (nr_kp)
 		unregister_kprobes(kps, nr_kp);
+	/* One ftrace update for the whole batch. */
+	if (nr_ip && ftrace_set_filter_ips(&kfi_ftrace_ops, ips, nr_ip, 1, 0))
+		kfi_site_ftrace_remove_each(ips, nr_ip);
 	mutex_unlock(&kfi_core_mutex);
 
-	/* Unregistering waited for the handlers: nobody uses these sites. */
+	/*
+	 * Unregistering kprobes waited for their handlers; kfi_site_ftrace()
+	 * may still be in a site it found before the hash lost it.
+	 */
+	if (ftrace_dead)
+		synchronize_rcu();
 	list_for_each_entry_safe(site, tmp, &dead, node)
 		kfi_site_free(site);
+	kfree(ips);
 	kfree(krps);
 	kfree(kps);
 }
@@ -498,15 +737,55 @@ static void kfi_site_insert(struct kfi_site *site, struct kfi_attach *a)
  * registering is tried anyway, under kfi_core_mutex, which the notifier
  * takes too.
  */
-static int kfi_site_register_or_wait(struct kfi_site *site, int err,
+static int kfi_site_register_or_wait(struct kfi_site *site,
+				     const struct kfi_symbol *sym, int err,
 				     struct kfi_attach_error *error)
 {
 	int reg;
 
 	lockdep_assert_held(&kfi_core_mutex);
 
-	reg = kfi_site_register(site, error);
+	reg = kfi_site_register(site, err ? NULL : sym, error);
 	return reg == -ENOENT && err == -ENOENT ? 0 : reg;
+}
+
+/*
+ * Counts one more attachment with a ret callback on @site, and hooks the
+ * function's returns if nothing did yet. Returns need a kprobe at the entry
+ * (see kfi_ret_pending): a site on ftrace moves to kprobes first, and calls
+ * meanwhile are not probed.
+ */
+static int kfi_site_add_ret(struct kfi_site *site,
+			    struct kfi_attach_error *error)
+{
+	int err;
+
+	lockdep_assert_held(&kfi_core_mutex);
+
+	site->nr_ret++;
+	if (!site->live || site->ret_live)
+		return 0;
+	if (site->ftrace_ip) {
+		kfi_site_unregister(site);
+		err = kfi_site_register(site, NULL, error);
+		if (!err)
+			return 0;
+		site->nr_ret--;
+		/* Back as it was; a site that cannot be is left waiting. */
+		if (kfi_site_register(site, NULL, NULL))
+			pr_warn("%s%s%s: probes lost, calls not probed until its module reloads\n",
+				site->module, *site->module ? ":" : "",
+				site->name);
+		return err;
+	}
+	err = kfi_site_register_ret(site);
+	if (err) {
+		site->nr_ret--;
+		kfi_site_describe_error(error, site->module, site->name, err);
+		return err;
+	}
+	WRITE_ONCE(site->ret_live, true);
+	return 0;
 }
 
 /**
@@ -576,16 +855,6 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 	if (site) {
 		struct kfi_attach *b = kfi_site_excluder(site, a, flags);
 
-		/*
-		 * A site left waiting while its module is loaded: its module
-		 * came back while the site was empty (waiting for the reaper),
-		 * or registering then failed. Now is the time.
-		 */
-		if (!b && !site->live) {
-			err = kfi_site_register_or_wait(site, err, error);
-			if (err)
-				goto out_unlock;
-		}
 		if (b) {
 			err = -EBUSY;
 			if (error)
@@ -594,6 +863,24 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 					 module, *module ? ":" : "", name,
 					 b->key, err);
 			goto out_unlock;
+		}
+		if (a->ops->ret) {
+			err = kfi_site_add_ret(site, error);
+			if (err)
+				goto out_unlock;
+		}
+		/*
+		 * A site left waiting while its module is loaded: its module
+		 * came back while the site was empty (waiting for the reaper),
+		 * or registering then failed. Now is the time.
+		 */
+		if (!site->live) {
+			err = kfi_site_register_or_wait(site, &sym, err, error);
+			if (err) {
+				if (a->ops->ret)
+					site->nr_ret--;
+				goto out_unlock;
+			}
 		}
 	} else {
 		size_t len = strlen(name) + 1;
@@ -606,25 +893,15 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 		INIT_LIST_HEAD(&new->attached);
 		strscpy(new->module, module, sizeof(new->module));
 		memcpy(new->name, name, len);
-		err = kfi_site_register_or_wait(new, err, error);
+		/* Registered with its kretprobe (and so on kprobes) at once. */
+		new->nr_ret = a->ops->ret ? 1 : 0;
+		err = kfi_site_register_or_wait(new, &sym, err, error);
 		if (err)
 			goto out_free;
 		site = new;
 		list_add_tail(&site->node, &kfi_sites);
 	}
 
-	if (a->ops->ret) {
-		if (site->live && !site->ret_live) {
-			err = kfi_site_register_ret(site);
-			if (err) {
-				kfi_site_describe_error(error, module, name,
-							err);
-				goto out_unused;
-			}
-			WRITE_ONCE(site->ret_live, true);
-		}
-		site->nr_ret++;
-	}
 	a->site = site;
 	a->id = ++kfi_next_id;
 	a->flags = flags;
@@ -632,14 +909,8 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 	mutex_unlock(&kfi_core_mutex);
 	return 0;
 
-out_unused:
-	if (new) {
-		list_del(&new->node);
-		kfi_site_unregister(new);
-	}
 out_free:
-	if (new)
-		kfi_site_free(new);
+	kfi_site_free(new);
 out_unlock:
 	mutex_unlock(&kfi_core_mutex);
 	return err;
@@ -786,7 +1057,7 @@ static int kfi_core_module_event(struct notifier_block *nb,
 		} else if (!site->live && !list_empty(&site->attached)) {
 			struct kfi_attach_error error;
 
-			if (kfi_site_register(site, &error))
+			if (kfi_site_register(site, NULL, &error))
 				pr_warn("%s\n", error.why);
 		}
 	}
@@ -798,13 +1069,54 @@ static struct notifier_block kfi_core_module_nb = {
 	.notifier_call = kfi_core_module_event,
 };
 
+/*
+ * Registers kfi_ftrace_ops on kfi_ftrace_anchor() alone and calls it once, to
+ * learn where ftrace's call site is in a function. Sites use kprobes when
+ * this fails.
+ */
+static void kfi_site_ftrace_init(void)
+{
+	unsigned long anchor = (unsigned long)kfi_ftrace_anchor;
+	int err;
+
+	err = ftrace_set_filter_ip(&kfi_ftrace_ops, anchor, 0, 1);
+	if (!err)
+		err = register_ftrace_function(&kfi_ftrace_ops);
+	if (err) {
+		pr_info("ftrace refused kfi's ops (error %d): every probe is a kprobe\n",
+			err);
+		return;
+	}
+	kfi_ftrace_anchor();
+	if (!READ_ONCE(kfi_ftrace_seen)) {
+		pr_info("ftrace does not call kfi (ftrace_enabled off?): every probe is a kprobe\n");
+		unregister_ftrace_function(&kfi_ftrace_ops);
+		return;
+	}
+	kfi_ftrace_offset = kfi_ftrace_seen - anchor;
+	kfi_ftrace_ready = true;
+}
+
+static void kfi_site_ftrace_exit(void)
+{
+	if (kfi_ftrace_ready)
+		unregister_ftrace_function(&kfi_ftrace_ops);
+	/* Last: it frees the filter without forgetting it. */
+	ftrace_free_filter(&kfi_ftrace_ops);
+}
+
 int kfi_core_init(void)
 {
 	struct kfi_symbol sym;
+	int err;
 
 	if (!kfi_symbol_resolve(kfi_arch_ret_trampoline, &sym))
 		kfi_trampoline = sym.addr;
-	return register_module_notifier(&kfi_core_module_nb);
+	kfi_site_ftrace_init();
+	err = register_module_notifier(&kfi_core_module_nb);
+	if (err)
+		kfi_site_ftrace_exit();
+	return err;
 }
 
 void kfi_core_exit(void)
@@ -813,4 +1125,5 @@ void kfi_core_exit(void)
 	/* Every owner detached before this: the reaper empties kfi_sites. */
 	flush_work(&kfi_reap_work);
 	WARN_ON(!list_empty(&kfi_sites));
+	kfi_site_ftrace_exit();
 }

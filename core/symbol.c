@@ -119,10 +119,14 @@ int kfi_symbol_describe(struct kfi_symbol *sym)
 /**
  * kfi_symbol_resolve() - find the address of "[module:]symbol[+offset]"
  * @target:	the name
- * @sym:	filled in: address, size, offset within the symbol, module
+ * @sym:	filled in: address, size, offset within the symbol, module,
+ *		and whether kprobes accept a probe there
  *
  * The address is the one a kprobe on @target would use (on x86 with IBT,
- * after the ENDBR instruction).
+ * after the ENDBR instruction). It is found by registering a disabled
+ * kprobe there, which also runs every check kprobes make of an address
+ * (blacklist, noinstr, instruction boundary): @sym->probe_err is what that
+ * registration said.
  *
  * Context: process context, may sleep (one RCU grace period).
  * Return: 0, -EINVAL or -ERANGE for a malformed name, -ENOENT when no
@@ -149,6 +153,7 @@ int kfi_symbol_resolve(const char *target, struct kfi_symbol *sym)
 	if (!kp.addr)
 		return err ?: -ENOENT;
 	sym->addr = (unsigned long)kp.addr;
+	sym->probe_err = err;
 	return kfi_symbol_describe(sym);
 }
 

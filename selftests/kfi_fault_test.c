@@ -286,8 +286,9 @@ TEST_F(fault, disarm_without_memory_for_the_new_index)
 
 /*
  * A rule on a function that kfi's own probe handler calls (the random
- * number generator behind probability): kprobes do not nest, so the inner
- * hit is skipped; nothing recurses or hangs, and both rules keep counting.
+ * number generator behind probability): kfi's handlers do not nest, so the
+ * inner hit is skipped (a rule never acts on kfi's own decisions); nothing
+ * recurses or hangs, and both rules keep counting.
  */
 TEST_F(fault, rule_on_a_function_kfi_calls_in_its_handler)
 {
