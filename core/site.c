@@ -25,8 +25,9 @@
  *  - a kprobe otherwise: on functions without an ftrace call site, and on
  *    sites with a return attachment, whose entry handler must run right
  *    after the kretprobe's (see kfi_ret_pending). A site on ftrace moves to
- *    kprobes when its first return attachment comes, and stays there until
- *    it is freed; calls during the move are not probed.
+ *    kprobes when its first return attachment comes (calls during the move
+ *    are not probed), and back to ftrace only when an attachment comes to
+ *    it while nothing is attached.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -53,6 +54,7 @@ struct kfi_site {
 	bool ret_live;			/* kretprobe registered */
 	unsigned int nr_ret;		/* attachments with a ret callback */
 	unsigned long ftrace_ip;	/* on kfi_ftrace_ops here, or 0 */
+	bool kprobe_only;		/* kfi_ftrace_ops cannot have it */
 	struct hlist_node ftrace_node;	/* in kfi_ftrace_sites (RCU) */
 	struct kprobe kp;		/* when not on ftrace */
 	struct kfi_site_ret *ret;	/* allocated when first needed */
@@ -546,6 +548,7 @@ static int kfi_site_register(struct kfi_site *site,
 			return 0;
 		if (err != -EOPNOTSUPP)
 			goto fail;
+		site->kprobe_only = true;
 	}
 
 	/*
@@ -864,6 +867,14 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 					 b->key, err);
 			goto out_unlock;
 		}
+		/*
+		 * An unused site that a return attachment left on kprobes goes
+		 * back to ftrace: nothing misses calls while it moves.
+		 */
+		if (list_empty(&site->attached) && site->live &&
+		    !site->ftrace_ip && !site->kprobe_only && !site->nr_ret &&
+		    !a->ops->ret && kfi_ftrace_ready)
+			kfi_site_unregister(site);
 		if (a->ops->ret) {
 			err = kfi_site_add_ret(site, error);
 			if (err)

@@ -955,50 +955,59 @@ TEST_F(rule, rmdir_of_gone_rule)
 	ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
 }
 
-static bool kprobes_list_has(const char *sym)
-{
-	FILE *f = fopen("/sys/kernel/debug/kprobes/list", "r");
-	char line[512];
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, sym))
-			found = true;
-	fclose(f);
-	return found;
-}
-
-/*
- * Probes nothing needs any more are unregistered in batches, shortly after
- * the last rule on them went: wait for that, up to 10 s.
- */
-static bool kprobes_list_loses(const char *sym)
-{
-	int i;
-
-	for (i = 0; i < 1000; i++) {
-		if (!kprobes_list_has(sym))
-			return true;
-		usleep(10000);
-	}
-	return false;
-}
-
 TEST_F(rule, probes_removed_with_rules)
 {
 	ASSERT_EQ(0, kfi_rule_make("a", "target=kfi_tt_ret", "enabled=1", NULL));
 	ASSERT_EQ(0, kfi_rule_make("b", "target=kfi_tt_ret", "action=replace",
 				   "enabled=1", NULL));
-	EXPECT_TRUE(kprobes_list_has("kfi_tt_ret+0x0"));
+	EXPECT_EQ(KFI_PROBE_KPROBE, kfi_probe_on("kfi_tt_ret"));
 	ASSERT_EQ(0, kfi_rule_rm("a"));
-	EXPECT_TRUE(kprobes_list_has("kfi_tt_ret+0x0"))
+	EXPECT_EQ(KFI_PROBE_KPROBE, kfi_probe_on("kfi_tt_ret"))
 		TH_LOG("rule b still needs the probe");
 	ASSERT_EQ(0, kfi_rule_rm("b"));
-	EXPECT_TRUE(kprobes_list_loses("kfi_tt_ret"));
+	EXPECT_TRUE(kfi_probe_gone("kfi_tt_ret"));
 	EXPECT_EQ(0, kfi_module_unload("kfi"));
 	EXPECT_EQ(0, kfi_module_load("kfi"));
+}
+
+/*
+ * Rules that act at the entry only ride on kfi's own ftrace_ops; a replace
+ * rule moves the function to kprobes (its return needs a kretprobe, whose
+ * entry handler must run right before kfi's), and the function comes back
+ * to ftrace once nothing is armed on it. Every rule acts throughout.
+ */
+TEST_F(rule, entry_rules_ride_on_ftrace_until_a_replace_rule_comes)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("a", "target=kfi_tt_ret", "retval=-5",
+				   "enabled=1", NULL));
+	EXPECT_EQ(KFI_PROBE_FTRACE, kfi_probe_on("kfi_tt_ret"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(-5, ret);
+
+	ASSERT_EQ(0, kfi_rule_make("b", "target=kfi_tt_ret", "action=replace",
+				   "retval=77", "enabled=1", NULL));
+	EXPECT_EQ(KFI_PROBE_KPROBE, kfi_probe_on("kfi_tt_ret"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(77, ret) TH_LOG("b replaces what a returned");
+	EXPECT_EQ(0, ran);
+
+	/* Entry rules alone again, still on kprobes: they still act. */
+	ASSERT_EQ(0, kfi_rule_rm("b"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(-5, ret);
+	EXPECT_EQ(3, kfi_rule_long("a", "injected"));
+
+	/* Nothing armed: the next entry rule is on ftrace again. */
+	ASSERT_EQ(0, kfi_rule_set("a", "enabled", "0"));
+	ASSERT_EQ(0, kfi_rule_set("a", "enabled", "1"));
+	EXPECT_EQ(KFI_PROBE_FTRACE, kfi_probe_on("kfi_tt_ret"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(-5, ret);
+	ASSERT_EQ(0, kfi_rule_rm("a"));
+	EXPECT_TRUE(kfi_probe_gone("kfi_tt_ret"));
 }
 
 /* Disarming many rules at once leaves no probe behind, and rearms cleanly. */
@@ -1037,7 +1046,7 @@ TEST_F(rule, batch_disarm_removes_every_probe)
 		ASSERT_EQ(0, kfi_write(path, "0"));
 	}
 	for (i = 0; i < ARRAY_SIZE(targets); i++)
-		EXPECT_TRUE(kprobes_list_loses(targets[i]))
+		EXPECT_TRUE(kfi_probe_gone(targets[i]))
 			TH_LOG("%s still probed with every rule disarmed", targets[i]);
 }
 

@@ -24,7 +24,6 @@
 
 #define TB		"/sys/kernel/debug/kfi_test_buggy"
 #define HF_DIR		KFI_CFS "/hotfixes/kfi_test_hotfix"
-#define KPROBES_LIST	"/sys/kernel/debug/kprobes/list"
 #define MAX_CALLERS	16
 #define NR_CHURNERS	2
 #define RULES_EACH	4
@@ -332,22 +331,41 @@ static void *hotfix_churner(void *arg)
 	return NULL;
 }
 
-/* Lines of the kprobes list that name one of the test modules' functions. */
-static int kprobes_left(char *first, size_t len)
+/*
+ * Lines of @path that name one of the test modules' functions (first on the
+ * line if @what is not NULL, and @what: ftrace's list, whose lines also name
+ * trampolines by whatever symbol their address falls in), added to *@n; the
+ * first goes to @first.
+ */
+static int probes_listed(const char *path, const char *what, int *n,
+			 char *first, size_t len)
 {
-	FILE *f = fopen(KPROBES_LIST, "r");
+	FILE *f = fopen(path, "r");
 	char line[512];
-	int n = 0;
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		if (!strstr(line, "kfi_tt_") && !strstr(line, "kfi_tb_"))
+		if (!what && !strstr(line, "kfi_tt_") && !strstr(line, "kfi_tb_"))
 			continue;
-		if (!n++)
+		if (what && ((strncmp(line, "kfi_tt_", 7) &&
+			      strncmp(line, "kfi_tb_", 7)) || !strstr(line, what)))
+			continue;
+		if (!(*n)++)
 			snprintf(first, len, "%s", line);
 	}
 	fclose(f);
+	return 0;
+}
+
+/* Probes on the test modules' functions: kprobes, and kfi's ftrace_ops. */
+static int probes_left(char *first, size_t len)
+{
+	int n = 0;
+
+	if (probes_listed(KFI_KPROBES_LIST, NULL, &n, first, len) ||
+	    probes_listed(KFI_FTRACE_LIST, "kfi_site_ftrace", &n, first, len))
+		return -1;
 	return n;
 }
 
@@ -450,12 +468,12 @@ TEST_F(stress, rules_and_hotfixes_churn_while_every_cpu_calls)
 	EXPECT_FALSE(kfi_module_loaded("kfi_test_hotfix"));
 	/* Unused probes go in batches, shortly after: wait up to 10 s. */
 	for (i = 0; i < 1000; i++) {
-		left = kprobes_left(line, sizeof(line));
+		left = probes_left(line, sizeof(line));
 		if (left <= 0)
 			break;
 		usleep(10000);
 	}
-	EXPECT_LE(0, left) TH_LOG("cannot read %s", KPROBES_LIST);
+	EXPECT_LE(0, left) TH_LOG("cannot read the lists of probes");
 	EXPECT_GE(0, left) TH_LOG("%d probes left on the targets, e.g. %s", left,
 				  line);
 	EXPECT_EQ(0, kfi_module_unload("kfi")) TH_LOG("kfi would not unload");

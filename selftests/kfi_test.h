@@ -257,6 +257,72 @@ static inline int kfi_module_unload(const char *name)
 	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
 }
 
+
+#define KFI_KPROBES_LIST	"/sys/kernel/debug/kprobes/list"
+#define KFI_FTRACE_LIST		"/sys/kernel/tracing/enabled_functions"
+
+/*
+ * Whether a line of @path names function @sym (and @what, if not NULL):
+ * first on the line if @first (ftrace's list, whose lines also name the
+ * trampoline, by whatever symbol its address falls in), anywhere as a word
+ * otherwise (kprobes' list).
+ */
+static inline bool kfi_list_names(const char *path, const char *sym,
+				  const char *what, bool first)
+{
+	FILE *f = fopen(path, "r");
+	size_t len = strlen(sym);
+	char line[512];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f) && !found) {
+		/* kprobes: "ADDR  k  SYM+0x0  [MOD]"; ftrace: "SYM [MOD] (N) ..." */
+		const char *p = strstr(line, sym);
+
+		for (; p && !found; p = strstr(p + 1, sym))
+			found = (p == line ||
+				 (!first && (p[-1] == ' ' || p[-1] == '\t'))) &&
+				(p[len] == '+' || p[len] == ' ' ||
+				 p[len] == '\t') &&
+				(!what || strstr(line, what));
+	}
+	fclose(f);
+	return found;
+}
+
+/* Where kfi's probe on function @sym is. */
+enum kfi_probe_on {
+	KFI_PROBE_NONE		= 0,
+	KFI_PROBE_FTRACE	= 1,	/* kfi's ftrace_ops */
+	KFI_PROBE_KPROBE	= 2,	/* a kprobe (kfi's or another's) */
+};
+
+static inline int kfi_probe_on(const char *sym)
+{
+	return (kfi_list_names(KFI_FTRACE_LIST, sym, "kfi_site_ftrace", true) ?
+		KFI_PROBE_FTRACE : 0) |
+	       (kfi_list_names(KFI_KPROBES_LIST, sym, NULL, false) ?
+		KFI_PROBE_KPROBE : 0);
+}
+
+/*
+ * Probes nothing needs any more are removed in batches, shortly after the
+ * last rule on them went: whether @sym lost its probe within 10 s.
+ */
+static inline bool kfi_probe_gone(const char *sym)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (kfi_probe_on(sym) == KFI_PROBE_NONE)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 /*
  * Calls a test target function once through @file of the test target
  * ("call": from this process; "irq": in hard interrupt context).
