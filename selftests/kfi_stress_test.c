@@ -358,13 +358,16 @@ static int probes_listed(const char *path, const char *what, int *n,
 	return 0;
 }
 
-/* Probes on the test modules' functions: kprobes, and kfi's ftrace_ops. */
+/*
+ * Probes on the test modules' functions: kprobes, and ip-modifying ftrace
+ * users (kfi's ftrace_ops, or kprobes' on x86_64).
+ */
 static int probes_left(char *first, size_t len)
 {
 	int n = 0;
 
 	if (probes_listed(KFI_KPROBES_LIST, NULL, &n, first, len) ||
-	    probes_listed(KFI_FTRACE_LIST, "kfi_site_ftrace", &n, first, len))
+	    probes_listed(KFI_FTRACE_LIST, " I", &n, first, len))
 		return -1;
 	return n;
 }

@@ -262,33 +262,33 @@ static inline int kfi_module_unload(const char *name)
 #define KFI_FTRACE_LIST		"/sys/kernel/tracing/enabled_functions"
 
 /*
- * Whether a line of @path names function @sym (and @what, if not NULL):
- * first on the line if @first (ftrace's list, whose lines also name the
- * trampoline, by whatever symbol its address falls in), anywhere as a word
- * otherwise (kprobes' list).
+ * Copies to @out the first line of @path that names function @sym: first on
+ * the line if @first (ftrace's list, whose lines also name trampolines, by
+ * whatever symbol their address falls in), anywhere as a word otherwise
+ * (kprobes' list). Returns whether there is one.
  */
-static inline bool kfi_list_names(const char *path, const char *sym,
-				  const char *what, bool first)
+static inline bool kfi_list_line(const char *path, const char *sym,
+				 bool first, char *out, size_t len)
 {
 	FILE *f = fopen(path, "r");
-	size_t len = strlen(sym);
+	size_t n = strlen(sym);
 	char line[512];
 	bool found = false;
 
 	if (!f)
 		return false;
-	while (fgets(line, sizeof(line), f) && !found) {
+	while (!found && fgets(line, sizeof(line), f)) {
 		/* kprobes: "ADDR  k  SYM+0x0  [MOD]"; ftrace: "SYM [MOD] (N) ..." */
 		const char *p = strstr(line, sym);
 
 		for (; p && !found; p = strstr(p + 1, sym))
 			found = (p == line ||
 				 (!first && (p[-1] == ' ' || p[-1] == '\t'))) &&
-				(p[len] == '+' || p[len] == ' ' ||
-				 p[len] == '\t') &&
-				(!what || strstr(line, what));
+				(p[n] == '+' || p[n] == ' ' || p[n] == '\t');
 	}
 	fclose(f);
+	if (found)
+		snprintf(out, len, "%s", line);
 	return found;
 }
 
@@ -299,12 +299,24 @@ enum kfi_probe_on {
 	KFI_PROBE_KPROBE	= 2,	/* a kprobe (kfi's or another's) */
 };
 
+/*
+ * On ftrace's list, kfi's ftrace_ops shows as an ip-modifying user (" I")
+ * that is not kprobes' (x86_64 also names kfi_site_ftrace; arm64, without
+ * per-ops trampolines, names ftrace's own caller). Meant for the test
+ * modules' functions, which no other ip-modifying user has unless a test
+ * puts one there.
+ */
 static inline int kfi_probe_on(const char *sym)
 {
-	return (kfi_list_names(KFI_FTRACE_LIST, sym, "kfi_site_ftrace", true) ?
-		KFI_PROBE_FTRACE : 0) |
-	       (kfi_list_names(KFI_KPROBES_LIST, sym, NULL, false) ?
-		KFI_PROBE_KPROBE : 0);
+	char line[512];
+	int on = KFI_PROBE_NONE;
+
+	if (kfi_list_line(KFI_FTRACE_LIST, sym, true, line, sizeof(line)) &&
+	    strstr(line, " I") && !strstr(line, "kprobe_ftrace_handler"))
+		on |= KFI_PROBE_FTRACE;
+	if (kfi_list_line(KFI_KPROBES_LIST, sym, false, line, sizeof(line)))
+		on |= KFI_PROBE_KPROBE;
+	return on;
 }
 
 /*
