@@ -53,7 +53,6 @@ struct kfi_site {
 	bool live;			/* probes registered */
 	bool ret_live;			/* kretprobe registered */
 	unsigned int nr_ret;		/* attachments with a ret callback */
-	unsigned long addr;		/* the function's, as kprobes take it */
 	unsigned long ftrace_ip;	/* on kfi_ftrace_ops here, or 0 */
 	bool kprobe_only;		/* kfi_ftrace_ops cannot have it */
 	struct hlist_node ftrace_node;	/* in kfi_ftrace_sites (RCU) */
@@ -164,20 +163,6 @@ static unsigned long kfi_ftrace_offset __ro_after_init;
 static bool kfi_ftrace_ready __ro_after_init;
 static unsigned long kfi_ftrace_seen;	/* the anchor's ip, at init */
 
-/*
- * Whether a kretprobe's entry handler runs before kfi_site_ftrace() on a
- * function that has both, as the return slots' handoff needs (see
- * kfi_ret_pending): then a site with return attachments stays on ftrace
- * for its entry. Measured at init on the anchor. On arm64 a kretprobe is a
- * breakpoint at the function's first instruction, before ftrace's call
- * site. On x86_64 it rides on kprobes' ftrace_ops, and ftrace calls the
- * newest ftrace_ops first: kprobes' comes after kfi's, and stays after it,
- * unless another tool's probe kept it registered since before kfi loaded.
- */
-static bool kfi_ftrace_ret_ok __ro_after_init;
-static bool kfi_ftrace_ret_first;	/* the anchor's kretprobe ran first */
-static bool kfi_ftrace_ret_ran;		/* the anchor's kretprobe ran */
-
 #define kfi_for_each_site(site) \
 	list_for_each_entry(site, &kfi_sites, node)
 
@@ -253,36 +238,10 @@ static __always_inline bool kfi_site_call_entry(struct kfi_site *site,
 }
 
 /*
- * What the kretprobe's entry handler left for this hit (kfi_ret_pending):
- * the return slots in *@datap, NULL when it hooked nothing. Returns whether
- * the site watches returns and this one could not be hooked.
- */
-static __always_inline bool kfi_site_take_ret(struct kfi_site *site,
-					      struct pt_regs *regs,
-					      struct kfi_ret_data **datap)
-{
-	struct kfi_ret_pending *pending = this_cpu_ptr(&kfi_ret_pending);
-	struct kfi_ret_data *data = NULL;
-	bool missed = false;
-
-	if (pending->site == site)
-		data = pending->data;
-	if (pending->site != site ||
-	    (data && !kfi_arch_kretprobe_hooked_here(regs, data))) {
-		data = NULL;
-		missed = READ_ONCE(site->ret_live);
-	}
-	pending->site = NULL;
-	*datap = data;
-	return missed;
-}
-
-/*
  * kfi_ftrace_ops' callback, at the entry of every function with a site on
  * it. ftrace's recursion lock disables preemption; kfi_hit_enter() keeps
- * it from running inside another kfi handler. Only sites with a kretprobe
- * look at kfi_ret_pending: the kretprobe's entry handler ran just before
- * (see kfi_ftrace_ret_ok).
+ * it from running inside another kfi handler. It leaves kfi_ret_pending
+ * alone: its sites have no kretprobe.
  */
 static notrace void kfi_site_ftrace(unsigned long ip, unsigned long parent_ip,
 				    struct ftrace_ops *op,
@@ -299,22 +258,15 @@ static notrace void kfi_site_ftrace(unsigned long ip, unsigned long parent_ip,
 		if (site->ftrace_ip != ip)
 			continue;
 		if (kfi_hit_enter(KFI_HIT_FTRACE)) {
-			struct pt_regs *regs = ftrace_get_regs(fregs);
-			struct kfi_ret_data *data = NULL;
-			bool missed = false;
-
-			if (unlikely(READ_ONCE(site->ret_live)))
-				missed = kfi_site_take_ret(site, regs, &data);
-			kfi_site_call_entry(site, regs, data, missed);
+			kfi_site_call_entry(site, ftrace_get_regs(fregs), NULL,
+					    false);
 			kfi_hit_exit();
 		}
 		goto out;
 	}
 	/* No site: one being removed, or kfi_core_init() measuring. */
-	if (unlikely(!kfi_ftrace_ready)) {
+	if (unlikely(!kfi_ftrace_ready))
 		WRITE_ONCE(kfi_ftrace_seen, ip);
-		WRITE_ONCE(kfi_ftrace_ret_first, READ_ONCE(kfi_ftrace_ret_ran));
-	}
 out:
 	ftrace_test_recursion_unlock(bit);
 }
@@ -341,12 +293,21 @@ static noinline void kfi_ftrace_anchor(void)
 static int kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kfi_site *site = container_of(kp, struct kfi_site, kp);
-	struct kfi_ret_data *data;
-	bool missed, diverted;
+	struct kfi_ret_pending *pending = this_cpu_ptr(&kfi_ret_pending);
+	struct kfi_ret_data *data = NULL;
+	bool missed = false, diverted;
 
 	if (!kfi_hit_enter(kfi_hit_how(kp)))
 		goto out;
-	missed = kfi_site_take_ret(site, regs, &data);
+	if (pending->site == site)
+		data = pending->data;
+	if (pending->site != site ||
+	    (data && !kfi_arch_kretprobe_hooked_here(regs, data))) {
+		data = NULL;
+		missed = READ_ONCE(site->ret_live);
+	}
+	pending->site = NULL;
+
 	diverted = kfi_site_call_entry(site, regs, data, missed);
 	kfi_hit_exit();
 	if (diverted)
@@ -495,7 +456,6 @@ static int kfi_site_ftrace_add(struct kfi_site *site,
 		return -EOPNOTSUPP;
 	if (err)
 		return err;
-	site->addr = sym->addr;
 	site->ftrace_ip = ip;
 	hash_add_rcu(kfi_ftrace_sites, &site->ftrace_node, ip);
 	WRITE_ONCE(site->live, true);
@@ -555,7 +515,7 @@ static int kfi_site_register_ret(struct kfi_site *site)
 	}
 	krp = &site->ret->krp;
 	memset(krp, 0, sizeof(*krp));
-	krp->kp.addr = (kprobe_opcode_t *)site->addr;
+	krp->kp.addr = site->kp.addr;
 	krp->entry_handler = kfi_site_ret_entry;
 	krp->handler = kfi_site_ret;
 	krp->data_size = sizeof(struct kfi_ret_data);
@@ -580,33 +540,30 @@ static int kfi_site_register(struct kfi_site *site,
 
 	snprintf(target, sizeof(target), "%s%s%s", site->module,
 		 *site->module ? ":" : "", site->name);
-	err = -EOPNOTSUPP;
-	if (kfi_ftrace_ready && (!site->nr_ret || kfi_ftrace_ret_ok)) {
+	if (!site->nr_ret && kfi_ftrace_ready) {
 		err = sym ? 0 : kfi_symbol_resolve(target, &found);
 		if (!err)
 			err = kfi_site_ftrace_add(site, sym ?: &found);
-		if (err && err != -EOPNOTSUPP)
+		if (!err)
+			return 0;
+		if (err != -EOPNOTSUPP)
 			goto fail;
-		if (err)
-			site->kprobe_only = true;
+		site->kprobe_only = true;
 	}
-	if (err) {
-		/*
-		 * By name: kprobes resolves it as kfi_symbol_resolve() would,
-		 * without the trial probe whose unregistration costs a grace
-		 * period.
-		 */
-		memset(&site->kp, 0, sizeof(site->kp));
-		site->kp.symbol_name = target;
-		site->kp.pre_handler = kfi_site_entry;
-		site->kp.post_handler = kfi_site_post;
-		err = register_kprobe(&site->kp);
-		site->kp.symbol_name = NULL;	/* on this stack; kp.addr is set */
-		if (err)
-			goto fail;
-		site->addr = (unsigned long)site->kp.addr;
-		WRITE_ONCE(site->live, true);
-	}
+
+	/*
+	 * By name: kprobes resolves it as kfi_symbol_resolve() would, without
+	 * the trial probe whose unregistration costs a grace period.
+	 */
+	memset(&site->kp, 0, sizeof(site->kp));
+	site->kp.symbol_name = target;
+	site->kp.pre_handler = kfi_site_entry;
+	site->kp.post_handler = kfi_site_post;
+	err = register_kprobe(&site->kp);
+	site->kp.symbol_name = NULL;	/* on this stack; kp.addr is set */
+	if (err)
+		goto fail;
+	WRITE_ONCE(site->live, true);
 
 	if (site->nr_ret) {
 		err = kfi_site_register_ret(site);
@@ -811,7 +768,7 @@ static int kfi_site_add_ret(struct kfi_site *site,
 	site->nr_ret++;
 	if (!site->live || site->ret_live)
 		return 0;
-	if (site->ftrace_ip && !kfi_ftrace_ret_ok) {
+	if (site->ftrace_ip) {
 		kfi_site_unregister(site);
 		err = kfi_site_register(site, NULL, error);
 		if (!err)
@@ -1123,39 +1080,15 @@ static struct notifier_block kfi_core_module_nb = {
 	.notifier_call = kfi_core_module_event,
 };
 
-/* The anchor's kretprobe, at init: it only tells that it ran. */
-static int kfi_ftrace_calib_entry(struct kretprobe_instance *ri,
-				  struct pt_regs *regs)
-{
-	WRITE_ONCE(kfi_ftrace_ret_ran, true);
-	return 1;	/* no return to hook */
-}
-NOKPROBE_SYMBOL(kfi_ftrace_calib_entry);
-
-static int kfi_ftrace_calib_ret(struct kretprobe_instance *ri,
-				struct pt_regs *regs)
-{
-	return 0;
-}
-NOKPROBE_SYMBOL(kfi_ftrace_calib_ret);
-
-static struct kretprobe kfi_ftrace_calib_krp = {
-	.entry_handler	= kfi_ftrace_calib_entry,
-	.handler	= kfi_ftrace_calib_ret,
-	.maxactive	= 1,
-};
-
 /*
- * Registers kfi_ftrace_ops on kfi_ftrace_anchor() alone and calls it once,
- * with a kretprobe there too, to learn where ftrace's call site is in a
- * function and whether a kretprobe's entry handler runs before kfi's. Sites
- * use kprobes when the first fails; sites with return attachments do when
- * the second does.
+ * Registers kfi_ftrace_ops on kfi_ftrace_anchor() alone and calls it once, to
+ * learn where ftrace's call site is in a function. Sites use kprobes when
+ * this fails.
  */
 static void kfi_site_ftrace_init(void)
 {
 	unsigned long anchor = (unsigned long)kfi_ftrace_anchor;
-	int err, krp_err;
+	int err;
 
 	err = ftrace_set_filter_ip(&kfi_ftrace_ops, anchor, 0, 1);
 	if (!err)
@@ -1165,20 +1098,13 @@ static void kfi_site_ftrace_init(void)
 			err);
 		return;
 	}
-	kfi_ftrace_calib_krp.kp.addr = (kprobe_opcode_t *)anchor;
-	krp_err = register_kretprobe(&kfi_ftrace_calib_krp);
 	kfi_ftrace_anchor();
-	if (!krp_err)
-		unregister_kretprobe(&kfi_ftrace_calib_krp);
 	if (!READ_ONCE(kfi_ftrace_seen)) {
 		pr_info("ftrace does not call kfi (ftrace_enabled off?): every probe is a kprobe\n");
 		unregister_ftrace_function(&kfi_ftrace_ops);
 		return;
 	}
 	kfi_ftrace_offset = kfi_ftrace_seen - anchor;
-	kfi_ftrace_ret_ok = !krp_err && READ_ONCE(kfi_ftrace_ret_first);
-	if (!kfi_ftrace_ret_ok)
-		pr_info("kprobes' ftrace_ops runs after kfi's: functions with return rules or hotfixes use kprobes\n");
 	kfi_ftrace_ready = true;
 }
 

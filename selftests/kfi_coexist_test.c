@@ -322,66 +322,6 @@ TEST_F(probes, ip_changing_ftrace_user_after_kfi_is_ebusy)
 	EXPECT_EQ(0, kfi_module_unload("kfi_test_ipmodify"));
 }
 
-/*
- * Another tool's kprobe on ftrace, there since before kfi loaded, keeps
- * kprobes' ftrace_ops ahead of kfi's: a kretprobe's entry handler would run
- * after kfi's. kfi sees it when it loads, and a function that gets a
- * replace rule moves its entry probe to kprobes; back on ftrace once
- * nothing is on it. Every rule acts throughout. (arm64's kretprobes are
- * breakpoints, which come first anyway: the entry stays on ftrace.)
- */
-TEST_F(probes, return_rules_on_kprobes_when_kprobes_ftrace_came_first)
-{
-	char line[160];
-	unsigned long ran;
-	long ret;
-	int on;
-
-	/* On another function: only the order of ftrace's users matters. */
-	snprintf(line, sizeof(line), "p:%s/%s kfi_test_target:kfi_tt_ret2\n",
-		 KPROBE_GROUP, KPROBE_EVENT);
-	ASSERT_EQ(0, kprobe_events_append(line));
-	self->added = true;
-	ASSERT_EQ(0, kfi_write(EVENT_DIR "/enable", "1"));
-	ASSERT_EQ(0, kfi_module_unload("kfi"));
-	ASSERT_EQ(0, kfi_module_load("kfi"));
-
-	ASSERT_EQ(0, kfi_rule_make("a", "target=" FUNC, "retval=-5",
-				   "enabled=1", NULL));
-	EXPECT_EQ(KFI_PROBE_FTRACE, kfi_probe_on(FUNC));
-	ASSERT_EQ(0, kfi_rule_make("b", "target=" FUNC, "action=replace",
-				   "retval=77", "enabled=1", NULL));
-	on = kfi_probe_on(FUNC);
-#if defined(__aarch64__)
-	EXPECT_EQ(KFI_PROBE_FTRACE | KFI_PROBE_KRETPROBE, on);
-#else
-	EXPECT_EQ(KFI_PROBE_KPROBE | KFI_PROBE_KRETPROBE, on);
-#endif
-	ASSERT_EQ(0, kfi_tt(FUNC, 1, &ret, &ran));
-	EXPECT_EQ(77, ret);
-	EXPECT_EQ(0, ran);
-	EXPECT_EQ(0, kfi_rule_long("b", "missed"));
-
-	/* Nothing armed: the next entry rule is on ftrace again. */
-	ASSERT_EQ(0, kfi_rule_rm("b"));
-	ASSERT_EQ(0, kfi_rule_set("a", "enabled", "0"));
-	ASSERT_EQ(0, kfi_rule_set("a", "enabled", "1"));
-	EXPECT_EQ(KFI_PROBE_FTRACE, kfi_probe_on(FUNC));
-	ASSERT_EQ(0, kfi_tt(FUNC, 1, &ret, &ran));
-	EXPECT_EQ(-5, ret);
-	EXPECT_EQ(1, kfi_rule_long("a", "injected")) TH_LOG("since armed again");
-	kfi_rules_clear();
-	ASSERT_TRUE(kfi_probe_gone(FUNC));
-
-	/* kfi loaded again without the event: as the other tests expect. */
-	EXPECT_EQ(0, kfi_write(EVENT_DIR "/enable", "0"));
-	EXPECT_EQ(0, kprobe_events_append("-:" KPROBE_GROUP "/" KPROBE_EVENT
-					  "\n"));
-	self->added = false;
-	ASSERT_EQ(0, kfi_module_unload("kfi"));
-	ASSERT_EQ(0, kfi_module_load("kfi"));
-}
-
 int main(int argc, char **argv)
 {
 	return kfi_test_main(argc, argv);

@@ -960,12 +960,10 @@ TEST_F(rule, probes_removed_with_rules)
 	ASSERT_EQ(0, kfi_rule_make("a", "target=kfi_tt_ret", "enabled=1", NULL));
 	ASSERT_EQ(0, kfi_rule_make("b", "target=kfi_tt_ret", "action=replace",
 				   "enabled=1", NULL));
-	EXPECT_EQ(KFI_PROBE_FTRACE | KFI_PROBE_KRETPROBE,
-		  kfi_probe_on("kfi_tt_ret"));
+	EXPECT_EQ(KFI_PROBE_KPROBE, kfi_probe_on("kfi_tt_ret"));
 	ASSERT_EQ(0, kfi_rule_rm("a"));
-	EXPECT_EQ(KFI_PROBE_FTRACE | KFI_PROBE_KRETPROBE,
-		  kfi_probe_on("kfi_tt_ret"))
-		TH_LOG("rule b still needs the probes");
+	EXPECT_EQ(KFI_PROBE_KPROBE, kfi_probe_on("kfi_tt_ret"))
+		TH_LOG("rule b still needs the probe");
 	ASSERT_EQ(0, kfi_rule_rm("b"));
 	EXPECT_TRUE(kfi_probe_gone("kfi_tt_ret"));
 	EXPECT_EQ(0, kfi_module_unload("kfi"));
@@ -973,16 +971,15 @@ TEST_F(rule, probes_removed_with_rules)
 }
 
 /*
- * kfi's entry probe is on its own ftrace_ops whatever the rules; a replace
- * rule adds a kretprobe beside it, whose entry handler runs first (kprobes'
- * ftrace_ops came after kfi's), and which goes with the last replace rule.
- * Every rule acts throughout.
+ * Rules that act at the entry only ride on kfi's own ftrace_ops; a replace
+ * rule moves the function to kprobes (its return needs a kretprobe, whose
+ * entry handler must run right before kfi's), and the function comes back
+ * to ftrace once nothing is armed on it. Every rule acts throughout.
  */
-TEST_F(rule, entry_on_ftrace_returns_on_a_kretprobe)
+TEST_F(rule, entry_rules_ride_on_ftrace_until_a_replace_rule_comes)
 {
 	unsigned long ran;
 	long ret;
-	int i;
 
 	ASSERT_EQ(0, kfi_rule_make("a", "target=kfi_tt_ret", "retval=-5",
 				   "enabled=1", NULL));
@@ -992,24 +989,23 @@ TEST_F(rule, entry_on_ftrace_returns_on_a_kretprobe)
 
 	ASSERT_EQ(0, kfi_rule_make("b", "target=kfi_tt_ret", "action=replace",
 				   "retval=77", "enabled=1", NULL));
-	EXPECT_EQ(KFI_PROBE_FTRACE | KFI_PROBE_KRETPROBE,
-		  kfi_probe_on("kfi_tt_ret"));
+	EXPECT_EQ(KFI_PROBE_KPROBE, kfi_probe_on("kfi_tt_ret"));
 	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
 	EXPECT_EQ(77, ret) TH_LOG("b replaces what a returned");
 	EXPECT_EQ(0, ran);
-	EXPECT_EQ(0, kfi_rule_long("b", "missed"));
 
+	/* Entry rules alone again, still on kprobes: they still act. */
 	ASSERT_EQ(0, kfi_rule_rm("b"));
-	for (i = 0; i < 1000; i++) {
-		if (kfi_probe_on("kfi_tt_ret") == KFI_PROBE_FTRACE)
-			break;
-		usleep(10000);
-	}
-	EXPECT_EQ(KFI_PROBE_FTRACE, kfi_probe_on("kfi_tt_ret"))
-		TH_LOG("the kretprobe outlived the last replace rule");
 	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
 	EXPECT_EQ(-5, ret);
 	EXPECT_EQ(3, kfi_rule_long("a", "injected"));
+
+	/* Nothing armed: the next entry rule is on ftrace again. */
+	ASSERT_EQ(0, kfi_rule_set("a", "enabled", "0"));
+	ASSERT_EQ(0, kfi_rule_set("a", "enabled", "1"));
+	EXPECT_EQ(KFI_PROBE_FTRACE, kfi_probe_on("kfi_tt_ret"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(-5, ret);
 	ASSERT_EQ(0, kfi_rule_rm("a"));
 	EXPECT_TRUE(kfi_probe_gone("kfi_tt_ret"));
 }

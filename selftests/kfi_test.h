@@ -292,60 +292,30 @@ static inline bool kfi_list_line(const char *path, const char *sym,
 	return found;
 }
 
-/* Where the probes on function @sym are. */
+/* Where kfi's probe on function @sym is. */
 enum kfi_probe_on {
 	KFI_PROBE_NONE		= 0,
 	KFI_PROBE_FTRACE	= 1,	/* kfi's ftrace_ops */
 	KFI_PROBE_KPROBE	= 2,	/* a kprobe (kfi's or another's) */
-	KFI_PROBE_KRETPROBE	= 4,	/* a kretprobe */
 };
-
-/* The kinds of probe kprobes' list has on @sym: KFI_PROBE_K*. */
-static inline int kfi_kprobes_on(const char *sym)
-{
-	FILE *f = fopen(KFI_KPROBES_LIST, "r");
-	size_t n = strlen(sym);
-	char line[512];
-	int on = 0;
-
-	if (!f)
-		return 0;
-	/* "ADDR  k  SYM+0x0  [MOD]" for a kprobe, "  r  " for a kretprobe. */
-	while (fgets(line, sizeof(line), f)) {
-		const char *p = strstr(line, sym);
-
-		for (; p; p = strstr(p + 1, sym)) {
-			if ((p[-1] != ' ' && p[-1] != '\t') || p[n] != '+')
-				continue;
-			if (strstr(line, "  k  "))
-				on |= KFI_PROBE_KPROBE;
-			if (strstr(line, "  r  "))
-				on |= KFI_PROBE_KRETPROBE;
-			break;
-		}
-	}
-	fclose(f);
-	return on;
-}
 
 /*
  * On ftrace's list, kfi's ftrace_ops shows as an ip-modifying user (" I")
- * on a function without an entry kprobe: on x86_64 a kprobe at a function's
- * entry rides on ftrace, and kfi's (with its post-handler) is ip-modifying
- * too; a kretprobe is not. (The line names kfi_site_ftrace only where kfi's
- * ftrace_ops is alone on the function, and on x86_64.) Meant for the test
+ * that is not kprobes' (x86_64 also names kfi_site_ftrace; arm64, without
+ * per-ops trampolines, names ftrace's own caller). Meant for the test
  * modules' functions, which no other ip-modifying user has unless a test
  * puts one there.
  */
 static inline int kfi_probe_on(const char *sym)
 {
-	int on = kfi_kprobes_on(sym);
 	char line[512];
+	int on = KFI_PROBE_NONE;
 
-	if (!(on & KFI_PROBE_KPROBE) &&
-	    kfi_list_line(KFI_FTRACE_LIST, sym, true, line, sizeof(line)) &&
-	    strstr(line, " I"))
+	if (kfi_list_line(KFI_FTRACE_LIST, sym, true, line, sizeof(line)) &&
+	    strstr(line, " I") && !strstr(line, "kprobe_ftrace_handler"))
 		on |= KFI_PROBE_FTRACE;
+	if (kfi_list_line(KFI_KPROBES_LIST, sym, false, line, sizeof(line)))
+		on |= KFI_PROBE_KPROBE;
 	return on;
 }
 
