@@ -630,7 +630,6 @@ static void kfi_site_reap(struct work_struct *work)
 	struct kprobe **kps = NULL;
 	unsigned long *ips = NULL;
 	struct kfi_site *site, *tmp;
-	bool ftrace_dead = false;
 	LIST_HEAD(dead);
 
 	mutex_lock(&kfi_core_mutex);
@@ -654,7 +653,6 @@ static void kfi_site_reap(struct work_struct *work)
 		if (!empty)
 			continue;
 		if (site->live && site->ftrace_ip) {
-			ftrace_dead = true;
 			if (ips) {
 				hash_del_rcu(&site->ftrace_node);
 				ips[nr_ip++] = site->ftrace_ip;
@@ -682,9 +680,11 @@ static void kfi_site_reap(struct work_struct *work)
 
 	/*
 	 * Unregistering kprobes waited for their handlers; kfi_site_ftrace()
-	 * may still be in a site it found before the hash lost it.
+	 * may still be in a site it found before the hash lost it, here or
+	 * earlier (a module's unloading takes its sites off the hash without
+	 * waiting).
 	 */
-	if (ftrace_dead)
+	if (!list_empty(&dead) && kfi_ftrace_ready)
 		synchronize_rcu();
 	list_for_each_entry_safe(site, tmp, &dead, node)
 		kfi_site_free(site);
