@@ -113,6 +113,7 @@ enum kfi_hit {
 	KFI_HIT_NONE,
 	KFI_HIT_FTRACE,
 	KFI_HIT_EXCEPTION,
+	KFI_HIT_RETURN,		/* a return handler: no entry handler runs */
 };
 DECLARE_PER_CPU(u8, kfi_hit);
 

@@ -38,6 +38,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/rculist.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
@@ -253,6 +254,12 @@ static notrace void kfi_site_ftrace(unsigned long ip, unsigned long parent_ip,
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (bit < 0)
 		return;
+	/*
+	 * A function called where RCU does not watch (arm64's idle path):
+	 * a grace period would not wait for this callback. Not probed.
+	 */
+	if (unlikely(!rcu_is_watching()))
+		goto out;
 	hash_for_each_possible_rcu_notrace(kfi_ftrace_sites, site, ftrace_node,
 					   ip) {
 		if (site->ftrace_ip != ip)
@@ -378,8 +385,11 @@ static int kfi_site_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct kfi_site *site = container_of(get_kretprobe(ri),
 					     struct kfi_site_ret, krp)->site;
 	struct kfi_ret_data *data = (struct kfi_ret_data *)ri->data;
+	u8 hit = __this_cpu_read(kfi_hit);
 	struct kfi_attach *a;
 
+	/* No kfi entry handler runs inside this one (kfi_hit). */
+	__this_cpu_write(kfi_hit, KFI_HIT_RETURN);
 	/*
 	 * The call may have slept for long: an attachment that wanted its
 	 * return may be gone (and freed) since. Only call those still on the
@@ -390,6 +400,7 @@ static int kfi_site_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		    a->id == data->slot[a->group].id)
 			a->ops->ret(a, regs, data->slot[a->group].data);
 	}
+	__this_cpu_write(kfi_hit, hit);
 	return 0;
 }
 NOKPROBE_SYMBOL(kfi_site_ret);
@@ -876,9 +887,13 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 		    !a->ops->ret && kfi_ftrace_ready)
 			kfi_site_unregister(site);
 		if (a->ops->ret) {
-			err = kfi_site_add_ret(site, error);
-			if (err)
+			/* Not in @err: it still says whether @sym was found. */
+			int ret_err = kfi_site_add_ret(site, error);
+
+			if (ret_err) {
+				err = ret_err;
 				goto out_unlock;
+			}
 		}
 		/*
 		 * A site left waiting while its module is loaded: its module

@@ -418,6 +418,36 @@ TEST_F(hotfix, loaded_before_its_target_module_and_across_reloads)
 }
 
 /*
+ * The same when a rule keeps the function's probe site waiting for its
+ * module: the hotfix joins the waiting site (it was refused with ENOENT
+ * while the site's return side was being counted), and both are in place
+ * once the module is back.
+ */
+TEST_F(hotfix, loaded_while_a_rule_waits_for_the_target_module)
+{
+	char state[32];
+	long calls;
+
+	ASSERT_EQ(0, kfi_rule_make("r", "target=kfi_test_buggy:kfi_tb_answer",
+				   "pid=1", "enabled=1", NULL));
+	ASSERT_EQ(0, kfi_module_unload("kfi_test_buggy"));
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
+	ASSERT_EQ(0, hotfix_func("kfi_test_hotfix",
+				 "kfi_test_buggy:kfi_tb_answer", state, &calls));
+	EXPECT_STREQ("waiting", state);
+
+	ASSERT_EQ(0, kfi_module_load("kfi_test_buggy"));
+	EXPECT_EQ(42, tb("answer"));
+	ASSERT_EQ(0, hotfix_func("kfi_test_hotfix",
+				 "kfi_test_buggy:kfi_tb_answer", state, &calls));
+	EXPECT_STREQ("applied", state);
+	EXPECT_EQ(1, calls);
+	ASSERT_LT(0, kfi_rule_get("r", "status", state, sizeof(state)));
+	EXPECT_STREQ("armed", state);
+	kfi_rules_clear();
+}
+
+/*
  * All or nothing also when the functions' module loads after the hotfix:
  * one of its functions cannot be probed then (it does not exist), so the
  * other, of the same module, is held back rather than redirected alone.
