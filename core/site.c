@@ -350,13 +350,21 @@ static int kfi_site_ret_entry(struct kretprobe_instance *ri,
 			      struct pt_regs *regs)
 {
 	struct kretprobe *krp = get_kretprobe(ri);
-	struct kfi_site *site = container_of(krp, struct kfi_site_ret, krp)->site;
 	struct kfi_ret_pending *pending = this_cpu_ptr(&kfi_ret_pending);
 	struct kfi_ret_data *data = (struct kfi_ret_data *)ri->data;
+	struct kfi_site *site;
 	struct kfi_attach *a;
 	bool hook = false;
 	int g;
 
+	/*
+	 * NULL once the kretprobe's unregistration began (6.1 clears it
+	 * before waiting for the handlers running on other CPUs): hook
+	 * nothing; ret_live is already false, so the entry sees no miss.
+	 */
+	if (unlikely(!krp))
+		return 1;
+	site = container_of(krp, struct kfi_site_ret, krp)->site;
 	/* Inside a kfi handler: hooked by nobody, and the entry skips too. */
 	if (!kfi_hit_enter(kfi_hit_how(&krp->kp)))
 		return 1;
@@ -382,12 +390,16 @@ NOKPROBE_SYMBOL(kfi_site_ret_entry);
 
 static int kfi_site_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct kfi_site *site = container_of(get_kretprobe(ri),
-					     struct kfi_site_ret, krp)->site;
+	struct kretprobe *krp = get_kretprobe(ri);
 	struct kfi_ret_data *data = (struct kfi_ret_data *)ri->data;
 	u8 hit = __this_cpu_read(kfi_hit);
+	struct kfi_site *site;
 	struct kfi_attach *a;
 
+	/* As in kfi_site_ret_entry(): the kretprobe is being unregistered. */
+	if (unlikely(!krp))
+		return 0;
+	site = container_of(krp, struct kfi_site_ret, krp)->site;
 	/* No kfi entry handler runs inside this one (kfi_hit). */
 	__this_cpu_write(kfi_hit, KFI_HIT_RETURN);
 	/*
