@@ -144,6 +144,13 @@ static DEFINE_MUTEX(kfi_core_mutex);
 static LIST_HEAD(kfi_sites);
 static u64 kfi_next_id;
 
+/*
+ * Counts the module events kfi_core_module_event() handled (under
+ * kfi_core_mutex): an address that kfi_attach() found before it took the
+ * mutex is trusted only if no module came, went live or went since.
+ */
+static unsigned long kfi_module_gen;
+
 /* The kretprobe trampoline's address, looked up once at init. */
 static unsigned long kfi_trampoline __ro_after_init;
 
@@ -838,13 +845,15 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 	char module[MODULE_NAME_LEN], name[KSYM_NAME_LEN];
 	struct kfi_site *site, *new = NULL;
 	struct kfi_symbol sym;
-	unsigned long offset;
+	unsigned long offset, gen;
 	int err;
 
 	if (a->group < 0 || a->group >= KFI_NR_GROUPS)
 		return -EINVAL;
 	/* Readers may still be walking @a's old links. */
 	kfi_detach_wait(a);
+again:
+	gen = READ_ONCE(kfi_module_gen);
 	err = kfi_symbol_parse(target, module, name, &offset);
 	if (err) {
 		if (error)
@@ -877,6 +886,14 @@ int kfi_attach(struct kfi_attach *a, const char *target, unsigned int flags,
 	}
 
 	mutex_lock(&kfi_core_mutex);
+	/*
+	 * A module event since the lookup: @sym may be a module's that is gone
+	 * (its address now another's), or init text that is freed. Once more.
+	 */
+	if (gen != kfi_module_gen) {
+		mutex_unlock(&kfi_core_mutex);
+		goto again;
+	}
 	site = kfi_site_find(module, name);
 	if (site) {
 		struct kfi_attach *b = kfi_site_excluder(site, a, flags);
@@ -1077,22 +1094,40 @@ unsigned long kfi_caller(struct pt_regs *regs)
 NOKPROBE_SYMBOL(kfi_caller);
 
 
+/* Whether @site's probe is in @mod's init text, freed once @mod is live. */
+static bool kfi_site_on_init(const struct kfi_site *site,
+			     const struct module *mod)
+{
+	unsigned long addr = site->ftrace_ip ?: (unsigned long)site->kp.addr;
+
+	return site->live && within_module_init(addr, mod);
+}
+
+/*
+ * A module's sites follow it: registered as it comes, unregistered as it
+ * goes, and those on its init functions once it is live (its init text is
+ * freed then; they come back at its next load).
+ */
 static int kfi_core_module_event(struct notifier_block *nb,
 				 unsigned long event, void *data)
 {
 	struct module *mod = data;
 	struct kfi_site *site;
 
-	if (event != MODULE_STATE_COMING && event != MODULE_STATE_GOING)
+	if (event != MODULE_STATE_COMING && event != MODULE_STATE_GOING &&
+	    event != MODULE_STATE_LIVE)
 		return NOTIFY_DONE;
 
 	mutex_lock(&kfi_core_mutex);
+	WRITE_ONCE(kfi_module_gen, kfi_module_gen + 1);
 	kfi_for_each_site(site) {
 		if (strcmp(site->module, mod->name))
 			continue;
-		if (event == MODULE_STATE_GOING) {
+		if (event == MODULE_STATE_GOING ||
+		    (event == MODULE_STATE_LIVE && kfi_site_on_init(site, mod))) {
 			kfi_site_unregister(site);
-		} else if (!site->live && !list_empty(&site->attached)) {
+		} else if (event == MODULE_STATE_COMING && !site->live &&
+			   !list_empty(&site->attached)) {
 			struct kfi_attach_error error;
 
 			if (kfi_site_register(site, NULL, &error))

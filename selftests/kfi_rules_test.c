@@ -947,6 +947,60 @@ TEST_F(rule, target_named_without_module_follows_it)
 	EXPECT_EQ(-6, ret);
 }
 
+/*
+ * Loads kfi_test_target with its init held, arms rule @rule on @target to
+ * inject -ENODEV once while the module is coming, releases the init, and
+ * returns what loading returned.
+ */
+static int load_with_rule_in_init(const char *rule, const char *target)
+{
+	int status, err = -EIO, i;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid)
+		_exit(-kfi_module_insmod("kfi_test_target", "init_hold=1"));
+	for (i = 0; i < 1000 && access(KFI_TT "/block", F_OK); i++)
+		usleep(10000);
+	if (!kfi_rule_make(rule, target, "retval=-19", "times=1", "enabled=1",
+			   NULL))
+		err = 0;
+	kfi_write(KFI_TT "/block", "release");
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -EIO;
+	return err ?: -WEXITSTATUS(status);
+}
+
+/*
+ * A rule armed while its module's init runs acts on the init functions
+ * (here it fails the load, which unloads the module), and is "gone" once the
+ * module is live: init text is freed then, and kfi's probe goes with it.
+ * It probes the init functions again at the next load.
+ */
+TEST_F(rule, module_init_function)
+{
+	const char *init_step = "target=kfi_test_target:kfi_tt_init_step";
+
+	ASSERT_EQ(0, kfi_module_unload("kfi_test_target"));
+	EXPECT_EQ(-ENODEV, load_with_rule_in_init("r", init_step))
+		TH_LOG("the rule did not fail the module's init");
+	EXPECT_TRUE(status_is("r", "gone"));
+	EXPECT_EQ(1, kfi_rule_long("r", "injected"));
+
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_target", NULL));
+	EXPECT_TRUE(status_is("r", "gone"))
+		TH_LOG("probed after its init text was freed");
+	EXPECT_EQ(2, kfi_rule_long("r", "hits"));
+	EXPECT_EQ(1, kfi_rule_long("r", "injected"));
+
+	ASSERT_EQ(0, kfi_module_unload("kfi_test_target"));
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_target", NULL));
+	EXPECT_EQ(3, kfi_rule_long("r", "hits"));
+	EXPECT_TRUE(status_is("r", "gone"));
+}
+
 TEST_F(rule, rmdir_of_gone_rule)
 {
 	ASSERT_EQ(0, kfi_rule_make("r", "target=kfi_tt_ret", "enabled=1", NULL));

@@ -265,10 +265,11 @@ static inline int kfi_module_unload(const char *name)
  * Copies to @out the first line of @path that names function @sym: first on
  * the line if @first (ftrace's list, whose lines also name trampolines, by
  * whatever symbol their address falls in), anywhere as a word otherwise
- * (kprobes' list). Returns whether there is one.
+ * (kprobes' list). Returns 1 when there is one, 0 when there is none, -errno
+ * when @path cannot be read.
  */
-static inline bool kfi_list_line(const char *path, const char *sym,
-				 bool first, char *out, size_t len)
+static inline int kfi_list_line(const char *path, const char *sym,
+				bool first, char *out, size_t len)
 {
 	FILE *f = fopen(path, "r");
 	size_t n = strlen(sym);
@@ -276,7 +277,7 @@ static inline bool kfi_list_line(const char *path, const char *sym,
 	bool found = false;
 
 	if (!f)
-		return false;
+		return -errno;
 	while (!found && fgets(line, sizeof(line), f)) {
 		/* kprobes: "ADDR  k  SYM+0x0  [MOD]"; ftrace: "SYM [MOD] (N) ..." */
 		const char *p = strstr(line, sym);
@@ -297,6 +298,7 @@ enum kfi_probe_on {
 	KFI_PROBE_NONE		= 0,
 	KFI_PROBE_FTRACE	= 1,	/* kfi's ftrace_ops */
 	KFI_PROBE_KPROBE	= 2,	/* a kprobe (kfi's or another's) */
+	KFI_PROBE_UNKNOWN	= 4,	/* a list cannot be read: alone */
 };
 
 /*
@@ -309,12 +311,18 @@ enum kfi_probe_on {
 static inline int kfi_probe_on(const char *sym)
 {
 	char line[512];
-	int on = KFI_PROBE_NONE;
+	int on = KFI_PROBE_NONE, found;
 
-	if (kfi_list_line(KFI_FTRACE_LIST, sym, true, line, sizeof(line)) &&
-	    strstr(line, " I") && !strstr(line, "kprobe_ftrace_handler"))
+	found = kfi_list_line(KFI_FTRACE_LIST, sym, true, line, sizeof(line));
+	if (found < 0)
+		return KFI_PROBE_UNKNOWN;
+	if (found && strstr(line, " I") &&
+	    !strstr(line, "kprobe_ftrace_handler"))
 		on |= KFI_PROBE_FTRACE;
-	if (kfi_list_line(KFI_KPROBES_LIST, sym, false, line, sizeof(line)))
+	found = kfi_list_line(KFI_KPROBES_LIST, sym, false, line, sizeof(line));
+	if (found < 0)
+		return KFI_PROBE_UNKNOWN;
+	if (found)
 		on |= KFI_PROBE_KPROBE;
 	return on;
 }
@@ -328,8 +336,12 @@ static inline bool kfi_probe_gone(const char *sym)
 	int i;
 
 	for (i = 0; i < 1000; i++) {
-		if (kfi_probe_on(sym) == KFI_PROBE_NONE)
+		int on = kfi_probe_on(sym);
+
+		if (on == KFI_PROBE_NONE)
 			return true;
+		if (on == KFI_PROBE_UNKNOWN)
+			return false;
 		usleep(10000);
 	}
 	return false;

@@ -15,6 +15,11 @@
  *	write "hold" or "release": whether kfi_tt_block() calls wait;
  *	read  "inside=N": how many calls are inside kfi_tt_block().
  *
+ * With init_hold=1, the module's init holds (as "hold" does, for at most
+ * 20 s) once its files are there, until "release" is written to "block";
+ * it then returns what kfi_tt_init_step(), an __init function, returns (0):
+ * a test can arm a rule on init text while the module is coming.
+ *
  * Results are kept per open file, so that concurrent tests do not see each
  * other's. Every function is noipa (never inlined, cloned or specialized), so
  * each call reaches the symbol a probe sits on.
@@ -339,14 +344,33 @@ static const struct file_operations kfi_tt_loop_fops = {
 
 static struct dentry *kfi_tt_dir;
 
+static bool init_hold;
+module_param(init_hold, bool, 0);
+MODULE_PARM_DESC(init_hold, "wait in init until \"release\" is written to block");
+
+static KFI_TT_NOIPA int __init kfi_tt_init_step(void)
+{
+	return 0;
+}
+
 static int __init kfi_tt_init(void)
 {
+	int err;
+
+	if (init_hold)
+		WRITE_ONCE(kfi_tt_released, false);
 	kfi_tt_dir = debugfs_create_dir("kfi_test_target", NULL);
 	debugfs_create_file("call", 0600, kfi_tt_dir, NULL, &kfi_tt_call_fops);
 	debugfs_create_file("loop", 0600, kfi_tt_dir, NULL, &kfi_tt_loop_fops);
 	debugfs_create_file("block", 0600, kfi_tt_dir, NULL, &kfi_tt_block_fops);
 	debugfs_create_file("irq", 0600, kfi_tt_dir, NULL, &kfi_tt_irq_fops);
-	return 0;
+	wait_event_timeout(kfi_tt_block_wq, READ_ONCE(kfi_tt_released),
+			   20 * HZ);
+	WRITE_ONCE(kfi_tt_released, true);
+	err = kfi_tt_init_step();
+	if (err)
+		debugfs_remove(kfi_tt_dir);
+	return err;
 }
 
 static void __exit kfi_tt_exit(void)
