@@ -54,7 +54,7 @@ struct kfi_site {
 	bool live;			/* probes registered */
 	bool ret_live;			/* kretprobe registered */
 	unsigned int nr_ret;		/* attachments with a ret callback */
-	unsigned long ftrace_ip;	/* on kfi_ftrace_ops here, or 0 */
+	unsigned long ftrace_ip;	/* on kfi_ftrace_ops here, or 0 (RCU) */
 	bool kprobe_only;		/* kfi_ftrace_ops cannot have it */
 	struct hlist_node ftrace_node;	/* in kfi_ftrace_sites (RCU) */
 	struct kprobe kp;		/* when not on ftrace */
@@ -143,6 +143,16 @@ static nokprobe_inline u8 kfi_hit_how(struct kprobe *kp)
 static DEFINE_MUTEX(kfi_core_mutex);
 static LIST_HEAD(kfi_sites);
 static u64 kfi_next_id;
+
+/*
+ * kfi_probe_mutex serializes kfi's registering and unregistering of probes
+ * (kprobes, kretprobes, kfi_ftrace_ops' filter), and is taken after
+ * kfi_core_mutex. The reaper holds it alone while it unregisters a batch,
+ * which takes long (an ftrace update, kprobes' grace periods): detaches,
+ * which only need kfi_core_mutex, go on meanwhile, and whatever registers a
+ * probe, perhaps on a function the batch still has, waits for the batch.
+ */
+static DEFINE_MUTEX(kfi_probe_mutex);
 
 /*
  * Counts the module events kfi_core_module_event() handled (under
@@ -269,7 +279,7 @@ static notrace void kfi_site_ftrace(unsigned long ip, unsigned long parent_ip,
 		goto out;
 	hash_for_each_possible_rcu_notrace(kfi_ftrace_sites, site, ftrace_node,
 					   ip) {
-		if (site->ftrace_ip != ip)
+		if (READ_ONCE(site->ftrace_ip) != ip)
 			continue;
 		if (kfi_hit_enter(KFI_HIT_FTRACE)) {
 			kfi_site_call_entry(site, ftrace_get_regs(fregs), NULL,
@@ -470,6 +480,7 @@ static int kfi_site_ftrace_add(struct kfi_site *site,
 	int err;
 
 	lockdep_assert_held(&kfi_core_mutex);
+	lockdep_assert_held(&kfi_probe_mutex);
 
 	/* What kprobes refuse (blacklisted, noinstr), kfi refuses too. */
 	if (sym->probe_err)
@@ -501,6 +512,7 @@ static void kfi_site_ftrace_remove(struct kfi_site *site)
 	int err;
 
 	lockdep_assert_held(&kfi_core_mutex);
+	lockdep_assert_held(&kfi_probe_mutex);
 
 	hash_del_rcu(&site->ftrace_node);
 	err = ftrace_set_filter_ip(&kfi_ftrace_ops, site->ftrace_ip, 1, 0);
@@ -508,7 +520,107 @@ static void kfi_site_ftrace_remove(struct kfi_site *site)
 	if (err)
 		pr_warn("%s%s%s: left in ftrace's filter (error %d)\n",
 			site->module, *site->module ? ":" : "", site->name, err);
-	site->ftrace_ip = 0;
+	WRITE_ONCE(site->ftrace_ip, 0);
+}
+
+/*
+ * Probes to unregister together: one call per kind of probe, and one ftrace
+ * update for the sites on ftrace, rather than a grace period or an update
+ * each. Without its arrays (no memory), a batch unregisters each probe as
+ * it is added: slower, as correct.
+ */
+struct kfi_unreg_batch {
+	struct kprobe **kps;
+	struct kretprobe **krps;
+	unsigned long *ips;
+	unsigned int nr_kp, nr_krp, nr_ip;
+};
+
+/* For at most @n sites. */
+static void kfi_batch_init(struct kfi_unreg_batch *b, unsigned int n)
+{
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
+
+	memset(b, 0, sizeof(*b));
+	b->kps = kmalloc_array(n, sizeof(*b->kps), gfp);
+	b->krps = kmalloc_array(n, sizeof(*b->krps), gfp);
+	b->ips = kmalloc_array(n, sizeof(*b->ips), gfp);
+}
+
+/* Adds @site's kretprobe, if registered. */
+static void kfi_batch_add_ret(struct kfi_unreg_batch *b,
+			      struct kfi_site *site)
+{
+	lockdep_assert_held(&kfi_core_mutex);
+	lockdep_assert_held(&kfi_probe_mutex);
+
+	if (!site->ret_live)
+		return;
+	/* First: hits meanwhile are not "missed" returns. */
+	WRITE_ONCE(site->ret_live, false);
+	if (b->krps)
+		b->krps[b->nr_krp++] = &site->ret->krp;
+	else
+		unregister_kretprobe(&site->ret->krp);
+}
+
+/* Adds @site's probes: the site is unregistered once @b is flushed. */
+static void kfi_batch_add(struct kfi_unreg_batch *b, struct kfi_site *site)
+{
+	lockdep_assert_held(&kfi_core_mutex);
+	lockdep_assert_held(&kfi_probe_mutex);
+
+	kfi_batch_add_ret(b, site);
+	if (site->live && site->ftrace_ip) {
+		if (b->ips) {
+			hash_del_rcu(&site->ftrace_node);
+			b->ips[b->nr_ip++] = site->ftrace_ip;
+			WRITE_ONCE(site->ftrace_ip, 0);
+		} else {
+			kfi_site_ftrace_remove(site);
+		}
+	} else if (site->live) {
+		if (b->kps)
+			b->kps[b->nr_kp++] = &site->kp;
+		else
+			unregister_kprobe(&site->kp);
+	}
+	WRITE_ONCE(site->live, false);
+}
+
+/*
+ * Unregisters what @b holds. Needs kfi_probe_mutex only: the sites are out
+ * of reach of kfi_core_mutex's users (off kfi_sites and the hash, or left
+ * without a probe or a return attachment of the kind being unregistered).
+ * A site on ftrace may still be in use by the callback until a grace period
+ * has gone by.
+ */
+static void kfi_batch_flush(struct kfi_unreg_batch *b)
+{
+	unsigned int i;
+	int err;
+
+	lockdep_assert_held(&kfi_probe_mutex);
+
+	if (b->nr_krp)
+		unregister_kretprobes(b->krps, b->nr_krp);
+	if (b->nr_kp)
+		unregister_kprobes(b->kps, b->nr_kp);
+	/* One ftrace update; if it fails, one at a time, each failure told. */
+	if (b->nr_ip &&
+	    ftrace_set_filter_ips(&kfi_ftrace_ops, b->ips, b->nr_ip, 1, 0)) {
+		for (i = 0; i < b->nr_ip; i++) {
+			err = ftrace_set_filter_ip(&kfi_ftrace_ops, b->ips[i],
+						   1, 0);
+			if (err)
+				pr_warn("%pS: left in ftrace's filter (error %d)\n",
+					(void *)b->ips[i], err);
+		}
+	}
+	kfree(b->ips);
+	kfree(b->krps);
+	kfree(b->kps);
+	memset(b, 0, sizeof(*b));
 }
 
 /*
@@ -517,18 +629,9 @@ static void kfi_site_ftrace_remove(struct kfi_site *site)
  */
 static void kfi_site_unregister(struct kfi_site *site)
 {
-	lockdep_assert_held(&kfi_core_mutex);
+	struct kfi_unreg_batch one = {};	/* no arrays: at once */
 
-	/* First: hits during the unregistration are not "missed" returns. */
-	if (site->ret_live) {
-		WRITE_ONCE(site->ret_live, false);
-		unregister_kretprobe(&site->ret->krp);
-	}
-	if (site->live && site->ftrace_ip)
-		kfi_site_ftrace_remove(site);
-	else if (site->live)
-		unregister_kprobe(&site->kp);
-	WRITE_ONCE(site->live, false);
+	kfi_batch_add(&one, site);
 }
 
 static int kfi_site_register_ret(struct kfi_site *site)
@@ -536,6 +639,7 @@ static int kfi_site_register_ret(struct kfi_site *site)
 	struct kretprobe *krp;
 
 	lockdep_assert_held(&kfi_core_mutex);
+	lockdep_assert_held(&kfi_probe_mutex);
 
 	if (!site->ret) {
 		site->ret = kzalloc(sizeof(*site->ret), GFP_KERNEL);
@@ -567,6 +671,7 @@ static int kfi_site_register(struct kfi_site *site,
 	int err;
 
 	lockdep_assert_held(&kfi_core_mutex);
+	lockdep_assert_held(&kfi_probe_mutex);
 
 	snprintf(target, sizeof(target), "%s%s%s", site->module,
 		 *site->module ? ":" : "", site->name);
@@ -628,85 +733,40 @@ static void kfi_site_free(struct kfi_site *site)
 	kfree(site);
 }
 
-/* When the batch failed: one at a time, each failure told. */
-static void kfi_site_ftrace_remove_each(const unsigned long *ips,
-					unsigned int nr)
-{
-	unsigned int i;
-	int err;
-
-	for (i = 0; i < nr; i++) {
-		err = ftrace_set_filter_ip(&kfi_ftrace_ops, ips[i], 1, 0);
-		if (err)
-			pr_warn("%pS: left in ftrace's filter (error %d)\n",
-				(void *)ips[i], err);
-	}
-}
-
 /*
  * The reaper unregisters the probes nothing needs any more: those of sites
  * left with nothing attached, and kretprobes no attachment wants. It runs
  * after detaches, as a work item, and unregisters everything it finds in
- * one call per kind of probe (one ftrace update for the sites on ftrace),
- * and waits for one grace period for the whole batch: disarming a thousand
- * rules costs about what disarming one does. Until it ran, a site with
- * nothing attached is still found by kfi_attach() and used again, probes
- * and all.
+ * one batch, and waits for one grace period for the whole batch: disarming
+ * a thousand rules costs about what disarming one does. Until it ran, a
+ * site with nothing attached is still found by kfi_attach() and used again,
+ * probes and all.
  */
 static void kfi_site_reap(struct work_struct *work)
 {
-	unsigned int nr_kp = 0, nr_krp = 0, nr_ip = 0, n = 0;
-	struct kretprobe **krps = NULL;
-	struct kprobe **kps = NULL;
-	unsigned long *ips = NULL;
 	struct kfi_site *site, *tmp;
+	struct kfi_unreg_batch b;
+	unsigned int n = 0;
 	LIST_HEAD(dead);
 
 	mutex_lock(&kfi_core_mutex);
+	mutex_lock(&kfi_probe_mutex);
 	kfi_for_each_site(site)
 		n++;
-	/* Without the arrays, unregister one by one: slower, as correct. */
-	kps = kmalloc_array(n, sizeof(*kps), GFP_KERNEL | __GFP_NOWARN);
-	krps = kmalloc_array(n, sizeof(*krps), GFP_KERNEL | __GFP_NOWARN);
-	ips = kmalloc_array(n, sizeof(*ips), GFP_KERNEL | __GFP_NOWARN);
-
+	kfi_batch_init(&b, n);
 	list_for_each_entry_safe(site, tmp, &kfi_sites, node) {
-		bool empty = list_empty(&site->attached);
-
-		if (site->ret_live && (empty || !site->nr_ret)) {
-			if (krps)
-				krps[nr_krp++] = &site->ret->krp;
-			else
-				unregister_kretprobe(&site->ret->krp);
-			WRITE_ONCE(site->ret_live, false);
-		}
-		if (!empty)
+		if (!list_empty(&site->attached)) {
+			if (!site->nr_ret)
+				kfi_batch_add_ret(&b, site);
 			continue;
-		if (site->live && site->ftrace_ip) {
-			if (ips) {
-				hash_del_rcu(&site->ftrace_node);
-				ips[nr_ip++] = site->ftrace_ip;
-				site->ftrace_ip = 0;
-			} else {
-				kfi_site_ftrace_remove(site);
-			}
-		} else if (site->live) {
-			if (kps)
-				kps[nr_kp++] = &site->kp;
-			else
-				unregister_kprobe(&site->kp);
 		}
-		WRITE_ONCE(site->live, false);
+		kfi_batch_add(&b, site);
 		list_move_tail(&site->node, &dead);
 	}
-	if (nr_krp)
-		unregister_kretprobes(krps, nr_krp);
-	if (nr_kp)
-		unregister_kprobes(kps, nr_kp);
-	/* One ftrace update for the whole batch. */
-	if (nr_ip && ftrace_set_filter_ips(&kfi_ftrace_ops, ips, nr_ip, 1, 0))
-		kfi_site_ftrace_remove_each(ips, nr_ip);
+	/* Detaches go on while the batch is unregistered; registering waits. */
 	mutex_unlock(&kfi_core_mutex);
+	kfi_batch_flush(&b);
+	mutex_unlock(&kfi_probe_mutex);
 
 	/*
 	 * Unregistering kprobes waited for their handlers; kfi_site_ftrace()
@@ -718,9 +778,6 @@ static void kfi_site_reap(struct work_struct *work)
 		synchronize_rcu();
 	list_for_each_entry_safe(site, tmp, &dead, node)
 		kfi_site_free(site);
-	kfree(ips);
-	kfree(krps);
-	kfree(kps);
 }
 
 static DECLARE_WORK(kfi_reap_work, kfi_site_reap);
@@ -894,6 +951,7 @@ again:
 		mutex_unlock(&kfi_core_mutex);
 		goto again;
 	}
+	mutex_lock(&kfi_probe_mutex);
 	site = kfi_site_find(module, name);
 	if (site) {
 		struct kfi_attach *b = kfi_site_excluder(site, a, flags);
@@ -961,12 +1019,14 @@ again:
 	a->id = ++kfi_next_id;
 	a->flags = flags;
 	kfi_site_insert(site, a);
+	mutex_unlock(&kfi_probe_mutex);
 	mutex_unlock(&kfi_core_mutex);
 	return 0;
 
 out_free:
 	kfi_site_free(new);
 out_unlock:
+	mutex_unlock(&kfi_probe_mutex);
 	mutex_unlock(&kfi_core_mutex);
 	return err;
 }
@@ -1111,21 +1171,29 @@ static bool kfi_site_on_init(const struct kfi_site *site,
 static int kfi_core_module_event(struct notifier_block *nb,
 				 unsigned long event, void *data)
 {
+	struct kfi_unreg_batch b = {};
 	struct module *mod = data;
 	struct kfi_site *site;
+	unsigned int n = 0;
 
 	if (event != MODULE_STATE_COMING && event != MODULE_STATE_GOING &&
 	    event != MODULE_STATE_LIVE)
 		return NOTIFY_DONE;
 
 	mutex_lock(&kfi_core_mutex);
+	/* Also waits for the reaper's batch, which may hold the module's. */
+	mutex_lock(&kfi_probe_mutex);
 	WRITE_ONCE(kfi_module_gen, kfi_module_gen + 1);
+	kfi_for_each_site(site)
+		n += !strcmp(site->module, mod->name);
+	if (event != MODULE_STATE_COMING)
+		kfi_batch_init(&b, n);
 	kfi_for_each_site(site) {
 		if (strcmp(site->module, mod->name))
 			continue;
 		if (event == MODULE_STATE_GOING ||
 		    (event == MODULE_STATE_LIVE && kfi_site_on_init(site, mod))) {
-			kfi_site_unregister(site);
+			kfi_batch_add(&b, site);
 		} else if (event == MODULE_STATE_COMING && !site->live &&
 			   !list_empty(&site->attached)) {
 			struct kfi_attach_error error;
@@ -1134,6 +1202,8 @@ static int kfi_core_module_event(struct notifier_block *nb,
 				pr_warn("%s\n", error.why);
 		}
 	}
+	kfi_batch_flush(&b);
+	mutex_unlock(&kfi_probe_mutex);
 	mutex_unlock(&kfi_core_mutex);
 	return NOTIFY_OK;
 }
