@@ -469,6 +469,28 @@ static void kfi_site_describe_error(struct kfi_attach_error *error,
 		 module, *module ? ":" : "", name, why, err);
 }
 
+/* @site is live on kfi_ftrace_ops, whose filter has @ip: the callback's. */
+static void kfi_site_ftrace_publish(struct kfi_site *site, unsigned long ip)
+{
+	site->ftrace_ip = ip;
+	hash_add_rcu(kfi_ftrace_sites, &site->ftrace_node, ip);
+	WRITE_ONCE(site->live, true);
+}
+
+/* Where @sym's ftrace call site is. */
+static unsigned long kfi_ftrace_ip(const struct kfi_symbol *sym)
+{
+	return sym->addr - sym->offset + kfi_ftrace_offset;
+}
+
+/* "module:name", or "name" for vmlinux: as kprobes take it. */
+static void kfi_site_target(const struct kfi_site *site, char *buf,
+			    size_t len)
+{
+	snprintf(buf, len, "%s%s%s", site->module, *site->module ? ":" : "",
+		 site->name);
+}
+
 /*
  * Puts @site on kfi_ftrace_ops, at the ftrace call site of its function
  * (@sym). -EOPNOTSUPP: the function has none there, a kprobe it is.
@@ -485,7 +507,7 @@ static int kfi_site_ftrace_add(struct kfi_site *site,
 	/* What kprobes refuse (blacklisted, noinstr), kfi refuses too. */
 	if (sym->probe_err)
 		return sym->probe_err;
-	ip = sym->addr - sym->offset + kfi_ftrace_offset;
+	ip = kfi_ftrace_ip(sym);
 	/*
 	 * -EINVAL: no ftrace call site there. -EBUSY: another ip-changing
 	 * ftrace user has the function; if it is a kprobe, kfi's kprobe joins
@@ -497,9 +519,7 @@ static int kfi_site_ftrace_add(struct kfi_site *site,
 		return -EOPNOTSUPP;
 	if (err)
 		return err;
-	site->ftrace_ip = ip;
-	hash_add_rcu(kfi_ftrace_sites, &site->ftrace_node, ip);
-	WRITE_ONCE(site->live, true);
+	kfi_site_ftrace_publish(site, ip);
 	return 0;
 }
 
@@ -673,8 +693,7 @@ static int kfi_site_register(struct kfi_site *site,
 	lockdep_assert_held(&kfi_core_mutex);
 	lockdep_assert_held(&kfi_probe_mutex);
 
-	snprintf(target, sizeof(target), "%s%s%s", site->module,
-		 *site->module ? ":" : "", site->name);
+	kfi_site_target(site, target, sizeof(target));
 	if (!site->nr_ret && kfi_ftrace_ready) {
 		err = sym ? 0 : kfi_symbol_resolve(target, &found);
 		if (!err)
@@ -713,6 +732,121 @@ static int kfi_site_register(struct kfi_site *site,
 fail:
 	kfi_site_describe_error(error, site->module, site->name, err);
 	return err;
+}
+
+/*
+ * Adds @ips to kfi_ftrace_ops' filter in as few updates as it takes: one
+ * for all when none is refused (an update is all or nothing), and halves
+ * of a batch that failed; an ip refused alone is set to 0.
+ */
+static void kfi_ftrace_add_ips(unsigned long *ips, unsigned int n)
+{
+	if (!n || !ftrace_set_filter_ips(&kfi_ftrace_ops, ips, n, 0, 0))
+		return;
+	if (n == 1) {
+		ips[0] = 0;
+		return;
+	}
+	kfi_ftrace_add_ips(ips, n / 2);
+	kfi_ftrace_add_ips(ips + n / 2, n - n / 2);
+}
+
+/* One site of kfi_sites_register()'s batch. */
+struct kfi_reg_one {
+	struct kprobe trial;	/* finds the function, as kfi_symbol_resolve() */
+	int err;		/* the trial's registration */
+	bool found;		/* the trial found it, and kprobes take it */
+	bool in_ips;		/* bound for ftrace: */
+	unsigned int ip;	/* its index in the batch's ips */
+};
+
+/*
+ * Registers the probes of @n sites of a module that is coming, as
+ * kfi_site_register() does each, with one grace period for the trial
+ * kprobes that find the functions of the sites bound for ftrace, and one
+ * ftrace update for all of them (a few more if ftrace refuses some),
+ * rather than one of each per site. A site the batch cannot take (with a
+ * kretprobe to register, a function ftrace refuses, no memory) is
+ * registered alone. A site that cannot be registered is logged, and stays
+ * waiting.
+ */
+static void kfi_sites_register(struct kfi_site **sites, unsigned int n)
+{
+	char target[MODULE_NAME_LEN + KSYM_NAME_LEN];
+	unsigned int i, nr_trial = 0, nr_ip = 0;
+	struct kfi_attach_error error;
+	struct kfi_reg_one *batch;
+	struct kfi_symbol *sym;
+	struct kprobe **trials;
+	unsigned long *ips;
+	bool found;
+
+	lockdep_assert_held(&kfi_core_mutex);
+	lockdep_assert_held(&kfi_probe_mutex);
+
+	batch = kvcalloc(n, sizeof(*batch), GFP_KERNEL);
+	trials = kvcalloc(n, sizeof(*trials), GFP_KERNEL);
+	ips = kvcalloc(n, sizeof(*ips), GFP_KERNEL);
+	sym = kmalloc(sizeof(*sym), GFP_KERNEL);
+	if (!batch || !trials || !ips || !sym || !kfi_ftrace_ready) {
+		kvfree(batch);
+		batch = NULL;
+		goto register_left;
+	}
+
+	for (i = 0; i < n; i++) {
+		if (sites[i]->nr_ret)
+			continue;
+		kfi_site_target(sites[i], target, sizeof(target));
+		batch[i].trial.symbol_name = target;
+		batch[i].trial.flags = KPROBE_FLAG_DISABLED;
+		batch[i].err = register_kprobe(&batch[i].trial);
+		batch[i].trial.symbol_name = NULL;	/* on this stack */
+		if (!batch[i].err)
+			trials[nr_trial++] = &batch[i].trial;
+	}
+	/* One grace period for all the trials. */
+	if (nr_trial)
+		unregister_kprobes(trials, nr_trial);
+
+	for (i = 0; i < n; i++) {
+		if (sites[i]->nr_ret || batch[i].err)
+			continue;
+		sym->addr = (unsigned long)batch[i].trial.addr;
+		if (kfi_symbol_describe(sym))
+			continue;
+		batch[i].found = true;
+		/* Where kprobes tell, no ftrace call site: no place in it. */
+		if (IS_ENABLED(CONFIG_KPROBES_ON_FTRACE) &&
+		    !kprobe_ftrace(&batch[i].trial))
+			continue;
+		batch[i].in_ips = true;
+		batch[i].ip = nr_ip;
+		ips[nr_ip++] = kfi_ftrace_ip(sym);
+	}
+	kfi_ftrace_add_ips(ips, nr_ip);
+
+register_left:
+	for (i = 0; i < n; i++) {
+		if (batch && batch[i].found && batch[i].in_ips &&
+		    ips[batch[i].ip]) {
+			kfi_site_ftrace_publish(sites[i], ips[batch[i].ip]);
+			continue;
+		}
+		/* Found, refused by ftrace: a kprobe, without a second trial. */
+		found = batch && batch[i].found;
+		if (found) {
+			sym->addr = (unsigned long)batch[i].trial.addr;
+			sym->probe_err = 0;
+			found = !kfi_symbol_describe(sym);
+		}
+		if (kfi_site_register(sites[i], found ? sym : NULL, &error))
+			pr_warn("%s\n", error.why);
+	}
+	kfree(sym);
+	kvfree(ips);
+	kvfree(trials);
+	kvfree(batch);
 }
 
 static struct kfi_site *kfi_site_find(const char *module, const char *name)
@@ -1171,10 +1305,10 @@ static bool kfi_site_on_init(const struct kfi_site *site,
 static int kfi_core_module_event(struct notifier_block *nb,
 				 unsigned long event, void *data)
 {
+	unsigned int n = 0, nr_coming = 0;
+	struct kfi_site *site, **coming = NULL;
 	struct kfi_unreg_batch b = {};
 	struct module *mod = data;
-	struct kfi_site *site;
-	unsigned int n = 0;
 
 	if (event != MODULE_STATE_COMING && event != MODULE_STATE_GOING &&
 	    event != MODULE_STATE_LIVE)
@@ -1186,7 +1320,9 @@ static int kfi_core_module_event(struct notifier_block *nb,
 	WRITE_ONCE(kfi_module_gen, kfi_module_gen + 1);
 	kfi_for_each_site(site)
 		n += !strcmp(site->module, mod->name);
-	if (event != MODULE_STATE_COMING)
+	if (event == MODULE_STATE_COMING)
+		coming = kmalloc_array(n, sizeof(*coming), GFP_KERNEL);
+	else
 		kfi_batch_init(&b, n);
 	kfi_for_each_site(site) {
 		if (strcmp(site->module, mod->name))
@@ -1196,13 +1332,16 @@ static int kfi_core_module_event(struct notifier_block *nb,
 			kfi_batch_add(&b, site);
 		} else if (event == MODULE_STATE_COMING && !site->live &&
 			   !list_empty(&site->attached)) {
-			struct kfi_attach_error error;
-
-			if (kfi_site_register(site, NULL, &error))
-				pr_warn("%s\n", error.why);
+			if (coming)
+				coming[nr_coming++] = site;
+			else
+				kfi_sites_register(&site, 1);
 		}
 	}
 	kfi_batch_flush(&b);
+	if (nr_coming)
+		kfi_sites_register(coming, nr_coming);
+	kfree(coming);
 	mutex_unlock(&kfi_probe_mutex);
 	mutex_unlock(&kfi_core_mutex);
 	return NOTIFY_OK;

@@ -948,6 +948,57 @@ TEST_F(rule, target_named_without_module_follows_it)
 }
 
 /*
+ * A module's reload puts back the probes of every rule on it at once: the
+ * rules bound for kfi's ftrace_ops in one ftrace update (ftrace refuses the
+ * notrace function in that batch, which then goes to a kprobe alone), and
+ * a replace rule's kretprobe. Each acts again, on the probe it had.
+ */
+TEST_F(rule, rules_on_many_functions_follow_a_reload)
+{
+	static const struct {
+		const char *rule, *func, *action;
+		long ret;
+		int on;
+	} r[] = {
+		{ "a", "kfi_tt_ret", "return", -5, KFI_PROBE_FTRACE },
+		{ "b", "kfi_tt_ret2", "return", -6, KFI_PROBE_FTRACE },
+		{ "c", "kfi_tt_ret_notrace", "return", -7, KFI_PROBE_KPROBE },
+		{ "d", "kfi_tt_sleep", "replace", 8, KFI_PROBE_KPROBE },
+	};
+	char target[64], action[32], retval[32];
+	unsigned long ran;
+	size_t i;
+	long ret;
+	int load;
+
+	for (i = 0; i < ARRAY_SIZE(r); i++) {
+		snprintf(target, sizeof(target),
+			 "target=kfi_test_target:%s", r[i].func);
+		snprintf(action, sizeof(action), "action=%s", r[i].action);
+		snprintf(retval, sizeof(retval), "retval=%ld", r[i].ret);
+		ASSERT_EQ(0, kfi_rule_make(r[i].rule, target, action, retval,
+					   "enabled=1", NULL));
+	}
+	for (load = 0; load < 2; load++) {
+		for (i = 0; i < ARRAY_SIZE(r); i++) {
+			EXPECT_TRUE(status_is(r[i].rule, "armed"))
+				TH_LOG("%s, load %d", r[i].rule, load);
+			EXPECT_EQ(r[i].on, kfi_probe_on(r[i].func))
+				TH_LOG("%s, load %d", r[i].func, load);
+			ASSERT_EQ(0, kfi_tt(r[i].func, 1, &ret, &ran));
+			EXPECT_EQ(r[i].ret, ret)
+				TH_LOG("%s, load %d", r[i].rule, load);
+		}
+		ASSERT_EQ(0, kfi_module_unload("kfi_test_target"));
+		for (i = 0; i < ARRAY_SIZE(r); i++)
+			EXPECT_TRUE(status_is(r[i].rule, "gone"));
+		ASSERT_EQ(0, kfi_module_load("kfi_test_target"));
+	}
+	for (i = 0; i < ARRAY_SIZE(r); i++)
+		EXPECT_EQ(2, kfi_rule_long(r[i].rule, "injected"));
+}
+
+/*
  * Loads kfi_test_target with its init held, arms rule @rule on @target to
  * inject -ENODEV once while the module is coming, releases the init, and
  * returns what loading returned.
