@@ -472,6 +472,7 @@ static void kfi_site_describe_error(struct kfi_attach_error *error,
 /* @site is live on kfi_ftrace_ops, whose filter has @ip: the callback's. */
 static void kfi_site_ftrace_publish(struct kfi_site *site, unsigned long ip)
 {
+	site->kprobe_only = false;	/* ftrace took it, after all */
 	site->ftrace_ip = ip;
 	hash_add_rcu(kfi_ftrace_sites, &site->ftrace_node, ip);
 	WRITE_ONCE(site->live, true);
@@ -512,10 +513,11 @@ static int kfi_site_ftrace_add(struct kfi_site *site,
 	 * -EINVAL: no ftrace call site there. -EBUSY: another ip-changing
 	 * ftrace user has the function; if it is a kprobe, kfi's kprobe joins
 	 * it (kprobes share one ip-changing ftrace_ops), and if it is not
-	 * (livepatch), kprobes say -EBUSY too.
+	 * (livepatch), kprobes say -EBUSY too. -ENODEV: ftrace shut itself
+	 * down after a bug; a breakpoint kprobe (arm64) still works.
 	 */
 	err = ftrace_set_filter_ip(&kfi_ftrace_ops, ip, 0, 0);
-	if (err == -EINVAL || err == -EBUSY)
+	if (err == -EINVAL || err == -EBUSY || err == -ENODEV)
 		return -EOPNOTSUPP;
 	if (err)
 		return err;
