@@ -181,6 +181,13 @@ static unsigned long kfi_ftrace_offset __ro_after_init;
 static bool kfi_ftrace_ready __ro_after_init;
 static unsigned long kfi_ftrace_seen;	/* the anchor's ip, at init */
 
+/*
+ * get_state_synchronize_rcu() when a site last left kfi_ftrace_sites, under
+ * kfi_core_mutex: the callback may be in any site that left it until a
+ * grace period from then has gone by.
+ */
+static unsigned long kfi_ftrace_unhashed;
+
 #define kfi_for_each_site(site) \
 	list_for_each_entry(site, &kfi_sites, node)
 
@@ -525,6 +532,15 @@ static int kfi_site_ftrace_add(struct kfi_site *site,
 	return 0;
 }
 
+/* Takes @site out of kfi_ftrace_sites: see kfi_ftrace_unhashed. */
+static void kfi_site_unhash(struct kfi_site *site)
+{
+	lockdep_assert_held(&kfi_core_mutex);
+
+	hash_del_rcu(&site->ftrace_node);
+	kfi_ftrace_unhashed = get_state_synchronize_rcu();
+}
+
 /*
  * Takes @site off kfi_ftrace_ops. The callback may be running its
  * attachments on another CPU until a grace period has gone by.
@@ -536,7 +552,7 @@ static void kfi_site_ftrace_remove(struct kfi_site *site)
 	lockdep_assert_held(&kfi_core_mutex);
 	lockdep_assert_held(&kfi_probe_mutex);
 
-	hash_del_rcu(&site->ftrace_node);
+	kfi_site_unhash(site);
 	err = ftrace_set_filter_ip(&kfi_ftrace_ops, site->ftrace_ip, 1, 0);
 	/* Still traced, but found by no lookup: its calls only pay for it. */
 	if (err)
@@ -595,7 +611,7 @@ static void kfi_batch_add(struct kfi_unreg_batch *b, struct kfi_site *site)
 	kfi_batch_add_ret(b, site);
 	if (site->live && site->ftrace_ip) {
 		if (b->ips) {
-			hash_del_rcu(&site->ftrace_node);
+			kfi_site_unhash(site);
 			b->ips[b->nr_ip++] = site->ftrace_ip;
 			WRITE_ONCE(site->ftrace_ip, 0);
 		} else {
@@ -882,6 +898,7 @@ static void kfi_site_reap(struct work_struct *work)
 {
 	struct kfi_site *site, *tmp;
 	struct kfi_unreg_batch b;
+	unsigned long unhashed;
 	unsigned int n = 0;
 	LIST_HEAD(dead);
 
@@ -899,6 +916,7 @@ static void kfi_site_reap(struct work_struct *work)
 		kfi_batch_add(&b, site);
 		list_move_tail(&site->node, &dead);
 	}
+	unhashed = kfi_ftrace_unhashed;
 	/* Detaches go on while the batch is unregistered; registering waits. */
 	mutex_unlock(&kfi_core_mutex);
 	kfi_batch_flush(&b);
@@ -907,11 +925,12 @@ static void kfi_site_reap(struct work_struct *work)
 	/*
 	 * Unregistering kprobes waited for their handlers; kfi_site_ftrace()
 	 * may still be in a site it found before the hash lost it, here or
-	 * earlier (a module's unloading takes its sites off the hash without
-	 * waiting).
+	 * earlier (a module's unloading, a site's move to kprobes): unless a
+	 * grace period went by since the last site left the hash, wait for
+	 * one. A batch of sites that were never on ftrace does not wait.
 	 */
-	if (!list_empty(&dead) && kfi_ftrace_ready)
-		synchronize_rcu();
+	if (!list_empty(&dead))
+		cond_synchronize_rcu(unhashed);
 	list_for_each_entry_safe(site, tmp, &dead, node)
 		kfi_site_free(site);
 }
@@ -1396,6 +1415,7 @@ int kfi_core_init(void)
 
 	if (!kfi_symbol_resolve(kfi_arch_ret_trampoline, &sym))
 		kfi_trampoline = sym.addr;
+	kfi_ftrace_unhashed = get_state_synchronize_rcu();
 	kfi_site_ftrace_init();
 	err = register_module_notifier(&kfi_core_module_nb);
 	if (err)
