@@ -54,6 +54,11 @@ extern const unsigned int kfi_arch_exception_preempt_offset;
  *	At a probe that rides on ftrace, whose call site is at @addr: go on
  *	after that call site, as kprobes itself would when the handler
  *	returns 0. Same rules as above.
+ * kfi_arch_step_over(kp, regs)
+ *	At a breakpoint kprobe @kp: run its instruction (saved in @kp) in
+ *	place and go on after it, when that is simple and cheaper than
+ *	kprobes' single-step, and return true; the handler must then return
+ *	1 (no post_handler of the probe's runs). False: nothing changed.
  */
 #include <kfi_arch_regs.h>
 

@@ -321,6 +321,28 @@ static noinline void kfi_ftrace_anchor(void)
 	barrier();
 }
 
+/*
+ * Whether the probe hit that runs @site's kprobe has no handler of another
+ * tool's besides: kfi's kprobe is alone at the function, or shares it with
+ * its own kretprobe only, whose handler ran first. Reads kprobes' list of a
+ * shared probe (an aggregate: the newest probe without a post_handler at the
+ * head, those with one at the tail) under RCU: a probe added or removed
+ * meanwhile only makes the answer false for this hit.
+ */
+static nokprobe_inline bool kfi_site_kprobe_last(struct kfi_site *site)
+{
+	struct list_head *me = &site->kp.list, *krp;
+	struct list_head *next = READ_ONCE(me->next);
+	struct kfi_site_ret *ret = READ_ONCE(site->ret);
+
+	if (next == me)
+		return true;
+	if (!ret)
+		return false;
+	krp = &ret->krp.kp.list;
+	return READ_ONCE(me->prev) == krp && READ_ONCE(krp->prev) == next;
+}
+
 static int kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kfi_site *site = container_of(kp, struct kfi_site, kp);
@@ -355,6 +377,13 @@ out:
 		kfi_arch_ftrace_continue(regs, (unsigned long)kp->addr);
 		return 1;
 	}
+	/*
+	 * A breakpoint's instruction is single-stepped next, a second
+	 * exception (arm64): run it here if that is simple, unless another
+	 * tool's probe shares the hit (its handlers would be skipped).
+	 */
+	if (kfi_site_kprobe_last(site) && kfi_arch_step_over(kp, regs))
+		return 1;
 	return 0;
 }
 NOKPROBE_SYMBOL(kfi_site_entry);

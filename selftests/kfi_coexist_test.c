@@ -211,8 +211,43 @@ FIXTURE_SETUP(probes)
 		TH_LOG("no kprobe events in this kernel");
 }
 
+/* Turns ftrace's function tracer off, and empties its filter. */
+static void function_tracer_off(void)
+{
+	int fd;
+
+	kfi_write(TRACEFS "/current_tracer", "nop");
+	fd = open(TRACEFS "/set_ftrace_filter", O_WRONLY | O_TRUNC);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Lines of ftrace's trace for calls of FUNC, or -1; @clear empties it. */
+static int traced_calls(bool clear)
+{
+	FILE *f;
+	char line[256];
+	int n = 0;
+
+	if (clear) {
+		int fd = open(TRACEFS "/trace", O_WRONLY | O_TRUNC);
+
+		if (fd < 0)
+			return -1;
+		close(fd);
+	}
+	f = fopen(TRACEFS "/trace", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += line[0] != '#' && !!strstr(line, " " FUNC " <-");
+	fclose(f);
+	return n;
+}
+
 FIXTURE_TEARDOWN(probes)
 {
+	function_tracer_off();
 	kfi_rules_clear();
 	kfi_module_unload("kfi_test_ipmodify");
 	if (!self->added)
@@ -267,6 +302,48 @@ TEST_F(probes, probe_after_kfi_sees_every_call)
 	ASSERT_EQ(0, kfi_tt(FUNC, 1, &ret, &ran));
 	EXPECT_EQ(1, ret);
 	EXPECT_EQ(before + 4, kprobe_event_hits());
+}
+
+/*
+ * ftrace's function tracer and kfi's rules on one function, traced first:
+ * a replace rule (a kprobe and a kretprobe: on arm64 breakpoints on the
+ * function's first instruction, "mov x9, x30", which kfi then runs itself
+ * and which the traced call's return needs), and an entry rule (on kfi's
+ * own ftrace_ops, beside the tracer's). The tracer sees every call, the
+ * rules act on each.
+ */
+TEST_F(probes, function_tracer_beside_rules)
+{
+	char target[96];
+	unsigned long ran;
+	long ret;
+	int i;
+
+	ASSERT_EQ(0, kfi_write(TRACEFS "/set_ftrace_filter", FUNC));
+	ASSERT_EQ(0, kfi_write(TRACEFS "/current_tracer", "function"));
+	ASSERT_EQ(0, traced_calls(true));
+
+	snprintf(target, sizeof(target), "target=%s", FUNC);
+	ASSERT_EQ(0, kfi_rule_make("r", target, "action=replace",
+				   "retval=77", "enabled=1", NULL));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, kfi_tt(FUNC, 1, &ret, &ran));
+		EXPECT_EQ(77, ret);
+		EXPECT_EQ(1, ran);
+	}
+	EXPECT_EQ(3, traced_calls(false));
+
+	ASSERT_EQ(0, kfi_rule_rm("r"));
+	ASSERT_EQ(0, kfi_rule_make("e", target, "retval=-5", "enabled=1",
+				   NULL));
+	ASSERT_EQ(0, kfi_tt(FUNC, 1, &ret, &ran));
+	EXPECT_EQ(-5, ret);
+	EXPECT_EQ(0, ran);
+	EXPECT_EQ(4, traced_calls(false));
+
+	function_tracer_off();
+	ASSERT_EQ(0, kfi_tt(FUNC, 1, &ret, &ran));
+	EXPECT_EQ(-5, ret);
 }
 
 /*

@@ -64,4 +64,29 @@ static nokprobe_inline void kfi_arch_ftrace_continue(struct pt_regs *regs,
 	kfi_arm64_jump(regs, addr + AARCH64_INSN_SIZE);
 }
 
+/* A function's first instructions, besides BRK (see kfi_arch_step_over). */
+#define KFI_ARM64_NOP		0xd503201fU	/* nop */
+#define KFI_ARM64_MOV_X9_LR	0xaa1e03e9U	/* mov x9, x30 */
+
+/*
+ * ftrace's patchable entry, where kprobes put a function's breakpoint, is
+ * "mov x9, x30" (a "nop" before ftrace's init of it), then the "nop" or
+ * "bl" of the call site: run in place here, without a second exception.
+ */
+static nokprobe_inline bool kfi_arch_step_over(const struct kprobe *kp,
+					       struct pt_regs *regs)
+{
+	switch (kp->opcode) {
+	case KFI_ARM64_MOV_X9_LR:
+		regs->regs[9] = regs->regs[30];
+		break;
+	case KFI_ARM64_NOP:
+		break;
+	default:
+		return false;
+	}
+	kfi_arm64_jump(regs, instruction_pointer(regs) + AARCH64_INSN_SIZE);
+	return true;
+}
+
 #endif /* KFI_ARCH_ARM64_REGS_H */

@@ -75,4 +75,11 @@ static nokprobe_inline void kfi_arch_ftrace_continue(struct pt_regs *regs,
 	instruction_pointer_set(regs, addr + MCOUNT_INSN_SIZE);
 }
 
+/* int3 kprobes single-step or boost their instruction themselves. */
+static nokprobe_inline bool kfi_arch_step_over(const struct kprobe *kp,
+					       struct pt_regs *regs)
+{
+	return false;
+}
+
 #endif /* KFI_ARCH_X86_REGS_H */
