@@ -104,6 +104,12 @@ struct kfi_ret_pending {
 static DEFINE_PER_CPU(struct kfi_ret_pending, kfi_ret_pending);
 
 /*
+ * The hot section (see __kfi_hot) is page-aligned, so the module loader
+ * starts it on a page; core/site.o, first in kfi.ko, adds no padding.
+ */
+asm(".pushsection .text.kfi_hot, \"ax\"\n\t.balign 4096\n\t.popsection");
+
+/*
  * See core.h. A kfi probe hit taken while a kfi entry handler runs on this
  * CPU (in a function a callback calls, such as the random number generator
  * behind a rule's probability, or in an interrupt taken during a handler on
@@ -192,7 +198,8 @@ static unsigned long kfi_ftrace_unhashed;
 	list_for_each_entry(site, &kfi_sites, node)
 
 /* The kretprobe could not hook this call's return: tell who wanted it. */
-static void kfi_site_ret_missed(struct kfi_site *site)
+static __kfi_hot void
+kfi_site_ret_missed(struct kfi_site *site)
 {
 	struct kfi_attach *a;
 
@@ -213,9 +220,9 @@ static nokprobe_inline bool kfi_ret_hooked(struct kfi_ret_data *data,
  * The entry callbacks of every attachment, in order, after telling them of
  * a return the kretprobe @missed. Returns true when one diverted the call.
  */
-static noinline bool kfi_site_entry_all(struct kfi_site *site,
-					struct pt_regs *regs,
-					struct kfi_ret_data *data, bool missed)
+static __kfi_hot noinline bool
+kfi_site_entry_all(struct kfi_site *site, struct pt_regs *regs,
+		   struct kfi_ret_data *data, bool missed)
 {
 	struct kfi_attach *a;
 	int acted = INT_MIN;
@@ -268,9 +275,9 @@ static __always_inline bool kfi_site_call_entry(struct kfi_site *site,
  * it from running inside another kfi handler. It leaves kfi_ret_pending
  * alone: its sites have no kretprobe.
  */
-static notrace void kfi_site_ftrace(unsigned long ip, unsigned long parent_ip,
-				    struct ftrace_ops *op,
-				    struct ftrace_regs *fregs)
+static __kfi_hot notrace void
+kfi_site_ftrace(unsigned long ip, unsigned long parent_ip,
+		struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
 	struct kfi_site *site;
 	int bit;
@@ -343,7 +350,8 @@ static nokprobe_inline bool kfi_site_kprobe_last(struct kfi_site *site)
 	return READ_ONCE(me->prev) == krp && READ_ONCE(krp->prev) == next;
 }
 
-static int kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
+static __kfi_hot int
+kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kfi_site *site = container_of(kp, struct kfi_site, kp);
 	struct kfi_ret_pending *pending = this_cpu_ptr(&kfi_ret_pending);
@@ -393,14 +401,14 @@ NOKPROBE_SYMBOL(kfi_site_entry);
  * jump-optimized, and an optimized probe ignores a changed instruction
  * pointer; on ftrace-based probes it also declares FTRACE_OPS_FL_IPMODIFY.
  */
-static void kfi_site_post(struct kprobe *kp, struct pt_regs *regs,
-			  unsigned long flags)
+static __kfi_hot void
+kfi_site_post(struct kprobe *kp, struct pt_regs *regs, unsigned long flags)
 {
 }
 NOKPROBE_SYMBOL(kfi_site_post);
 
-static int kfi_site_ret_entry(struct kretprobe_instance *ri,
-			      struct pt_regs *regs)
+static __kfi_hot int
+kfi_site_ret_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kretprobe *krp = get_kretprobe(ri);
 	struct kfi_ret_pending *pending = this_cpu_ptr(&kfi_ret_pending);
@@ -441,7 +449,8 @@ static int kfi_site_ret_entry(struct kretprobe_instance *ri,
 }
 NOKPROBE_SYMBOL(kfi_site_ret_entry);
 
-static int kfi_site_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+static __kfi_hot int
+kfi_site_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kretprobe *krp = get_kretprobe(ri);
 	struct kfi_ret_data *data = (struct kfi_ret_data *)ri->data;

@@ -100,8 +100,9 @@ static bool kfi_hotfix_in_place(const struct kfi_hotfix_site *s)
 }
 NOKPROBE_SYMBOL(kfi_hotfix_in_place);
 
-static bool kfi_hotfix_want_ret(struct kfi_attach *a, struct pt_regs *regs,
-				unsigned long *data)
+static __kfi_hot bool
+kfi_hotfix_want_ret(struct kfi_attach *a, struct pt_regs *regs,
+		    unsigned long *data)
 {
 	struct kfi_hotfix_site *s = to_hotfix_site(a);
 	struct kfi_hotfix_state *hs = s->hs;
@@ -118,8 +119,8 @@ static bool kfi_hotfix_want_ret(struct kfi_attach *a, struct pt_regs *regs,
 }
 NOKPROBE_SYMBOL(kfi_hotfix_want_ret);
 
-static enum kfi_verdict kfi_hotfix_entry(struct kfi_attach *a,
-					 struct pt_regs *regs, bool ret_hooked)
+static __kfi_hot enum kfi_verdict
+kfi_hotfix_entry(struct kfi_attach *a, struct pt_regs *regs, bool ret_hooked)
 {
 	struct kfi_hotfix_site *s = to_hotfix_site(a);
 
@@ -139,8 +140,8 @@ static enum kfi_verdict kfi_hotfix_entry(struct kfi_attach *a,
 }
 NOKPROBE_SYMBOL(kfi_hotfix_entry);
 
-static void kfi_hotfix_ret(struct kfi_attach *a, struct pt_regs *regs,
-			   unsigned long data)
+static __kfi_hot void
+kfi_hotfix_ret(struct kfi_attach *a, struct pt_regs *regs, unsigned long data)
 {
 	struct kfi_hotfix_state *hs = to_hotfix_site(a)->hs;
 

@@ -132,9 +132,9 @@ static nokprobe_inline bool kfi_rule_hit(struct kfi_rule *rule,
 }
 
 /* A return or args rule at the function's entry: whether it acted. */
-static noinline enum kfi_verdict kfi_rule_entry(struct kfi_attach *a,
-						struct pt_regs *regs,
-						struct kfi_rule *rule)
+static __kfi_hot noinline enum kfi_verdict
+kfi_rule_entry(struct kfi_attach *a, struct pt_regs *regs,
+	       struct kfi_rule *rule)
 {
 	const struct kfi_rule_conf *conf = &rule->conf;
 	unsigned int n;
@@ -155,7 +155,7 @@ static noinline enum kfi_verdict kfi_rule_entry(struct kfi_attach *a,
 NOKPROBE_SYMBOL(kfi_rule_entry);
 
 /* Return and args rules, in order: the first that acts. */
-static noinline enum kfi_verdict
+static __kfi_hot noinline enum kfi_verdict
 kfi_set_entry_walk(struct kfi_attach *a, struct pt_regs *regs,
 		   const struct kfi_rule_index *idx)
 {
@@ -178,8 +178,8 @@ NOKPROBE_SYMBOL(kfi_set_entry_walk);
  * every task (the common case) is asked without a walk: each step is out
  * of line, so that none pays for the registers of the others.
  */
-static enum kfi_verdict kfi_set_entry(struct kfi_attach *a,
-				      struct pt_regs *regs, bool ret_hooked)
+static __kfi_hot enum kfi_verdict
+kfi_set_entry(struct kfi_attach *a, struct pt_regs *regs, bool ret_hooked)
 {
 	const struct kfi_rule_index *idx;
 	struct kfi_rule *rule;
@@ -196,9 +196,9 @@ static enum kfi_verdict kfi_set_entry(struct kfi_attach *a,
 NOKPROBE_SYMBOL(kfi_set_entry);
 
 /* A replace rule at the function's entry: whether it takes the return. */
-static noinline bool kfi_rule_want_ret(struct pt_regs *regs,
-				       struct kfi_rule *rule,
-				       unsigned long *data)
+static __kfi_hot noinline bool
+kfi_rule_want_ret(struct pt_regs *regs, struct kfi_rule *rule,
+		  unsigned long *data)
 {
 	if (!kfi_rule_hit(rule, regs))
 		return false;
@@ -208,9 +208,9 @@ static noinline bool kfi_rule_want_ret(struct pt_regs *regs,
 NOKPROBE_SYMBOL(kfi_rule_want_ret);
 
 /* Replace rules, in order: the first that injects gets the return. */
-static noinline bool kfi_set_want_ret_walk(struct pt_regs *regs,
-					   const struct kfi_rule_index *idx,
-					   unsigned long *data)
+static __kfi_hot noinline bool
+kfi_set_want_ret_walk(struct pt_regs *regs, const struct kfi_rule_index *idx,
+		      unsigned long *data)
 {
 	struct kfi_index_iter it __uninitialized;
 	struct kfi_rule *rule;
@@ -224,8 +224,9 @@ static noinline bool kfi_set_want_ret_walk(struct pt_regs *regs,
 NOKPROBE_SYMBOL(kfi_set_want_ret_walk);
 
 /* As kfi_set_entry(), for replace rules. */
-static bool kfi_set_want_ret(struct kfi_attach *a, struct pt_regs *regs,
-			     unsigned long *data)
+static __kfi_hot bool
+kfi_set_want_ret(struct kfi_attach *a, struct pt_regs *regs,
+		 unsigned long *data)
 {
 	const struct kfi_rule_index *idx;
 	struct kfi_rule *rule;
@@ -246,8 +247,8 @@ NOKPROBE_SYMBOL(kfi_set_want_ret);
  * disarmed (and freed) since. Only a rule still in the index, armed the same
  * time (@data is its arm_id), replaces the value.
  */
-static void kfi_set_ret(struct kfi_attach *a, struct pt_regs *regs,
-			unsigned long data)
+static __kfi_hot void
+kfi_set_ret(struct kfi_attach *a, struct pt_regs *regs, unsigned long data)
 {
 	const struct kfi_rule_index *idx;
 	struct kfi_rule *rule;
@@ -272,7 +273,8 @@ NOKPROBE_SYMBOL(kfi_set_ret);
  * this call, for the replace rules aimed at its task, is counted here,
  * neither in hits nor as an injection.
  */
-static void kfi_set_ret_missed(struct kfi_attach *a)
+static __kfi_hot void
+kfi_set_ret_missed(struct kfi_attach *a)
 {
 	struct kfi_index_iter it __uninitialized;
 	struct kfi_rule *rule;
