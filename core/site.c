@@ -105,7 +105,8 @@ static DEFINE_PER_CPU(struct kfi_ret_pending, kfi_ret_pending);
 
 /*
  * The hot section (see __kfi_hot) is page-aligned, so the module loader
- * starts it on a page; core/site.o, first in kfi.ko, adds no padding.
+ * starts it on a page; core/site.o, the first of kfi.ko's objects with hot
+ * code, adds no padding.
  */
 asm(".pushsection .text.kfi_hot, \"ax\"\n\t.balign 4096\n\t.popsection");
 
@@ -152,11 +153,12 @@ static u64 kfi_next_id;
 
 /*
  * kfi_probe_mutex serializes kfi's registering and unregistering of probes
- * (kprobes, kretprobes, kfi_ftrace_ops' filter), and is taken after
+ * (kprobes, kretprobes, kfi_ftrace_ops' filter), and is taken before
  * kfi_core_mutex. The reaper holds it alone while it unregisters a batch,
  * which takes long (an ftrace update, kprobes' grace periods): detaches,
  * which only need kfi_core_mutex, go on meanwhile, and whatever registers a
- * probe, perhaps on a function the batch still has, waits for the batch.
+ * probe, perhaps on a function the batch still has, waits for the batch
+ * without holding kfi_core_mutex.
  */
 static DEFINE_MUTEX(kfi_probe_mutex);
 
@@ -330,24 +332,27 @@ static noinline void kfi_ftrace_anchor(void)
 
 /*
  * Whether the probe hit that runs @site's kprobe has no handler of another
- * tool's besides: kfi's kprobe is alone at the function, or shares it with
- * its own kretprobe only, whose handler ran first. Reads kprobes' list of a
- * shared probe (an aggregate: the newest probe without a post_handler at the
- * head, those with one at the tail) under RCU: a probe added or removed
- * meanwhile only makes the answer false for this hit.
+ * tool's besides: kfi's kprobe is alone at the function (a lone member of
+ * an aggregate too: 6.1 keeps an aggregate whose other probes left), or
+ * shares it with its own kretprobe only, whose handler ran first. Walks
+ * kprobes' list of a shared probe (an aggregate, the newest probe first)
+ * forward only, under RCU: a probe added since the hit's handlers read the
+ * list is seen here too, and makes the answer false.
  */
 static nokprobe_inline bool kfi_site_kprobe_last(struct kfi_site *site)
 {
-	struct list_head *me = &site->kp.list, *krp;
-	struct list_head *next = READ_ONCE(me->next);
 	struct kfi_site_ret *ret = READ_ONCE(site->ret);
+	struct list_head *me = &site->kp.list;
+	struct list_head *head = READ_ONCE(me->next);
+	struct list_head *first;
 
-	if (next == me)
-		return true;
-	if (!ret)
-		return false;
-	krp = &ret->krp.kp.list;
-	return READ_ONCE(me->prev) == krp && READ_ONCE(krp->prev) == next;
+	if (head == me)
+		return true;		/* not shared */
+	first = READ_ONCE(head->next);
+	if (first == me)
+		return true;		/* alone in the aggregate */
+	return ret && first == &ret->krp.kp.list &&
+	       READ_ONCE(first->next) == me;
 }
 
 static __kfi_hot int
@@ -940,8 +945,8 @@ static void kfi_site_reap(struct work_struct *work)
 	unsigned int n = 0;
 	LIST_HEAD(dead);
 
-	mutex_lock(&kfi_core_mutex);
 	mutex_lock(&kfi_probe_mutex);
+	mutex_lock(&kfi_core_mutex);
 	kfi_for_each_site(site)
 		n++;
 	kfi_batch_init(&b, n);
@@ -1135,6 +1140,7 @@ again:
 		return -EPERM;
 	}
 
+	mutex_lock(&kfi_probe_mutex);
 	mutex_lock(&kfi_core_mutex);
 	/*
 	 * A module event since the lookup: @sym may be a module's that is gone
@@ -1142,9 +1148,9 @@ again:
 	 */
 	if (gen != kfi_module_gen) {
 		mutex_unlock(&kfi_core_mutex);
+		mutex_unlock(&kfi_probe_mutex);
 		goto again;
 	}
-	mutex_lock(&kfi_probe_mutex);
 	site = kfi_site_find(module, name);
 	if (site) {
 		struct kfi_attach *b = kfi_site_excluder(site, a, flags);
@@ -1212,15 +1218,15 @@ again:
 	a->id = ++kfi_next_id;
 	a->flags = flags;
 	kfi_site_insert(site, a);
-	mutex_unlock(&kfi_probe_mutex);
 	mutex_unlock(&kfi_core_mutex);
+	mutex_unlock(&kfi_probe_mutex);
 	return 0;
 
 out_free:
 	kfi_site_free(new);
 out_unlock:
-	mutex_unlock(&kfi_probe_mutex);
 	mutex_unlock(&kfi_core_mutex);
+	mutex_unlock(&kfi_probe_mutex);
 	return err;
 }
 
@@ -1373,9 +1379,9 @@ static int kfi_core_module_event(struct notifier_block *nb,
 	    event != MODULE_STATE_LIVE)
 		return NOTIFY_DONE;
 
-	mutex_lock(&kfi_core_mutex);
 	/* Also waits for the reaper's batch, which may hold the module's. */
 	mutex_lock(&kfi_probe_mutex);
+	mutex_lock(&kfi_core_mutex);
 	WRITE_ONCE(kfi_module_gen, kfi_module_gen + 1);
 	kfi_for_each_site(site)
 		n += !strcmp(site->module, mod->name);
@@ -1401,8 +1407,8 @@ static int kfi_core_module_event(struct notifier_block *nb,
 	if (nr_coming)
 		kfi_sites_register(coming, nr_coming);
 	kfree(coming);
-	mutex_unlock(&kfi_probe_mutex);
 	mutex_unlock(&kfi_core_mutex);
+	mutex_unlock(&kfi_probe_mutex);
 	return NOTIFY_OK;
 }
 
