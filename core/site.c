@@ -817,7 +817,7 @@ struct kfi_reg_one {
 	struct kprobe trial;	/* finds the function, as kfi_symbol_resolve() */
 	int err;		/* the trial's registration */
 	bool found;		/* the trial found it, and kprobes take it */
-	bool in_ips;		/* bound for ftrace: */
+	bool in_ips;		/* found, and bound for ftrace: */
 	unsigned int ip;	/* its index in the batch's ips */
 };
 
@@ -889,8 +889,7 @@ static void kfi_sites_register(struct kfi_site **sites, unsigned int n)
 
 register_left:
 	for (i = 0; i < n; i++) {
-		if (batch && batch[i].found && batch[i].in_ips &&
-		    ips[batch[i].ip]) {
+		if (batch && batch[i].in_ips && ips[batch[i].ip]) {
 			kfi_site_ftrace_publish(sites[i], ips[batch[i].ip]);
 			continue;
 		}
