@@ -8,7 +8,8 @@
 #   make demo            boot the guest and narrate what kfi does
 #   make lint            sparse and checkpatch on every C file and header
 #   make stress          the stress and fuzz tests, for STRESS_SECONDS (300)
-#   make bench [QUICK=1] boot the guest, benchmark kfi against bare kprobes
+#   make bench [QUICK=1] [ARMS=A,B] boot the guest, benchmark kfi against
+#                        bare kprobes (ARMS: those per-call arms alone)
 #   make kfictl          the command-line tool, static, in tools/kfictl/.build/
 #   make install         kfi.ko, headers, Module.symvers, kfictl and its man
 #                        page (DESTDIR, PREFIX); make install-check tests it
@@ -209,7 +210,7 @@ stress: setup
 bench: setup
 	$(call build_for_vm,modules $(BENCH_RUN))
 	@python3 tools/bench.py --kernel $(KERNEL) --arch $(TARCH) \
-		--out $(BENCH_OUT) $(if $(QUICK),--quick) \
+		--out $(BENCH_OUT) $(if $(QUICK),--quick) $(if $(ARMS),--arms '$(ARMS)') \
 		$(if $(BENCH_APPEND),--append '$(BENCH_APPEND)')
 
 # A user's scenario in the guest: kfi, kfictl, and OVERLAY's files.

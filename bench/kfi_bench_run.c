@@ -7,6 +7,8 @@
  *
  *   kfi_bench_run [--quick] [--seed N]   run every arm
  *   kfi_bench_run [--quick] --list       the arms it would report, one a line
+ *   kfi_bench_run --arms A,B,...         the main block's arms A, B, ...
+ *                                        and their references, nothing else
  *
  * Lines: {"type":"sample",...} one per arm and round (ns_per_call: the
  * median of the round's batches); {"type":"wall",...} one per control-plane
@@ -560,6 +562,41 @@ static void shuffle(int *order, int n)
 	}
 }
 
+/* Arms picked with --arms (by index in main_arms), or NULL for all. */
+static bool *picked;
+
+/* Picks the arm named @name and, transitively, its reference. */
+static int pick(const char *name)
+{
+	int i;
+
+	for (i = 0; i < (int)NR(main_arms); i++) {
+		if (strcmp(main_arms[i].name, name))
+			continue;
+		if (!picked[i]) {
+			picked[i] = true;
+			if (main_arms[i].ref)
+				return pick(main_arms[i].ref);
+		}
+		return 0;
+	}
+	fprintf(stderr, "kfi_bench_run: no arm %s in the main block\n", name);
+	return -1;
+}
+
+static int pick_list(char *list)
+{
+	char *name;
+
+	picked = calloc(NR(main_arms), sizeof(*picked));
+	if (!picked)
+		return -1;
+	while ((name = strsep(&list, ",")))
+		if (*name && pick(name))
+			return -1;
+	return 0;
+}
+
 /* Every arm of @arms once per round, in a new shuffled order each round. */
 static void block(struct arm *arms, int nr, const char *block, int rounds,
 		  const char *suffix)
@@ -572,6 +609,8 @@ static void block(struct arm *arms, int nr, const char *block, int rounds,
 		for (i = 0; i < nr; i++) {
 			struct arm *a = &arms[order[i]];
 
+			if (picked && arms == main_arms && !picked[order[i]])
+				continue;
 			snprintf(name, sizeof(name), "%s%s", a->name, suffix);
 			snprintf(ref, sizeof(ref), "%s%s", a->ref ?: "", suffix);
 			measure(a, name, a->ref ? ref : NULL, block, r);
@@ -929,6 +968,7 @@ int main(int argc, char **argv)
 {
 	unsigned int seed = time(NULL);
 	bool listing = false;
+	char *arms = NULL;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -938,8 +978,10 @@ int main(int argc, char **argv)
 			listing = true;
 		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
 			seed = strtoul(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "--arms") && i + 1 < argc) {
+			arms = argv[++i];
 		} else {
-			fprintf(stderr, "usage: %s [--quick] [--list] [--seed N]\n",
+			fprintf(stderr, "usage: %s [--quick] [--list] [--seed N] [--arms A,B,...]\n",
 				argv[0]);
 			return 2;
 		}
@@ -958,6 +1000,8 @@ int main(int argc, char **argv)
 		list();
 		return 0;
 	}
+	if (arms && pick_list(arms))
+		return 2;
 	srand(seed);
 	emit_env();
 	json_begin("plan");
@@ -973,9 +1017,11 @@ int main(int argc, char **argv)
 		block(main_arms, NR(main_arms), "main", plan->rounds, "");
 	others_rm("bg", 0, 1);
 
-	background();
-	control_plane();
-	same_function();
+	if (!picked) {
+		background();
+		control_plane();
+		same_function();
+	}
 
 	printf("{\"type\":\"done\",\"errors\":%d}\n", failures);
 	return failures ? 1 : 0;

@@ -9,7 +9,7 @@ and p90 of its per-round values and the median of its per-round ratios to
 its reference arm, then the issue's goals, met or missed.
 
   tools/bench.py [--quick] [--out FILE] [--kernel stock] [--arch x86_64]
-                 [--append "mitigations=off"] [--seed N]
+                 [--append "mitigations=off"] [--seed N] [--arms A,B,...]
 """
 
 import argparse
@@ -258,7 +258,8 @@ def run_guest(args, kernel):
     os.makedirs(vm.CACHE, exist_ok=True)
     work = tempfile.mkdtemp(prefix="run.", dir=vm.CACHE)
     guest_args = " ".join((["--quick"] if args.quick else []) +
-                          (["--seed", str(args.seed)] if args.seed is not None else []))
+                          (["--seed", str(args.seed)] if args.seed is not None else []) +
+                          (["--arms", args.arms] if args.arms else []))
     lines, other = [], []
 
     def on_line(line):
@@ -340,6 +341,9 @@ def main():
                     help="a short run that checks the benchmark works")
     ap.add_argument("--out", default="bench.jsonl", help="the JSON lines")
     ap.add_argument("--seed", type=int, help="the order of the arms")
+    ap.add_argument("--arms", default="",
+                    help="only these arms of the main block (comma-separated) "
+                    "and their references: a quick comparison, no goal table")
     ap.add_argument("--from", dest="src",
                     help="summarize the JSON lines of an earlier run (its "
                     "results.log or --out file) instead of running")
@@ -372,6 +376,9 @@ def main():
                 if a.startswith("scale.same_")] or [64])
     rows = summ.rows()
     goals = summ.goals(many=many, cp=max(cps or [1000]), same=same)
+    if args.arms:
+        # A partial run: only the goals its arms measure.
+        goals = [g for g in goals if g.get("value") is not None]
 
     # Every line carries the environment it was measured in.
     with open(args.out, "w") as f:
