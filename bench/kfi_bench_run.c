@@ -981,7 +981,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--arms") && i + 1 < argc) {
 			arms = argv[++i];
 		} else {
-			fprintf(stderr, "usage: %s [--quick] [--list] [--seed N] [--arms A,B,...]\n",
+			fprintf(stderr,
+				"usage: %s [--quick] [--list] [--seed N] [--arms A,B,...]\n",
 				argv[0]);
 			return 2;
 		}

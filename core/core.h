@@ -52,20 +52,24 @@ enum kfi_verdict {
  * @entry:	at the function's entry. @ret_hooked tells whether this
  *		attachment's @want_ret said yes for this very call, so that
  *		its @ret will run when the call returns.
- * @ret:	at the function's return, for the calls @want_ret took, with
- *		the word @want_ret left for this call.
- * @ret_missed:	at the function's entry, instead of @want_ret, when the
- *		kretprobe had no free instance for this call: its return
- *		cannot be seen.
+ * @ret:	at the function's return. With @want_ret: for the calls
+ *		@want_ret took, with the word it left in @data. Without: at
+ *		the return of every call whose return kfi could hook (see
+ *		kfi_attach_ret_missed()) and that no kfi handler made, unless
+ *		one of its group acted before it; @data is the address the
+ *		call returns to. Returns true when it acted on the call.
+ *
+ * A site without @want_ret attachments hooks its returns with a bare
+ * kretprobe, without an entry handler: decide at the return what can be
+ * decided there, @want_ret costs every call a second handler.
  */
 struct kfi_attach_ops {
 	enum kfi_verdict (*entry)(struct kfi_attach *a, struct pt_regs *regs,
 				  bool ret_hooked);
 	bool (*want_ret)(struct kfi_attach *a, struct pt_regs *regs,
 			 unsigned long *data);
-	void (*ret)(struct kfi_attach *a, struct pt_regs *regs,
+	bool (*ret)(struct kfi_attach *a, struct pt_regs *regs,
 		    unsigned long data);
-	void (*ret_missed)(struct kfi_attach *a);
 };
 
 /*
@@ -108,6 +112,7 @@ void kfi_detach(struct kfi_attach *a);
 void kfi_detach_nowait(struct kfi_attach *a);
 void kfi_detach_wait(struct kfi_attach *a);
 bool kfi_attach_live(const struct kfi_attach *a);
+unsigned long kfi_attach_ret_missed(const struct kfi_attach *a);
 const char *kfi_attach_module(const struct kfi_attach *a);
 const char *kfi_attach_symbol(const struct kfi_attach *a);
 

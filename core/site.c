@@ -4,15 +4,16 @@
  * are attached to it, so that kfi never puts two probes of its own that
  * change the instruction pointer on one function.
  *
- * A site has an entry probe while anything is attached, and a kretprobe
- * while something attached wants to see returns. Sites whose function lives
+ * A site has an entry probe while something attached acts at the entry, and
+ * a kretprobe while something attached wants to see returns. Sites whose
+ * function lives
  * in a module follow that module: its unloading unregisters the probes (the
  * site is then "waiting"), and its loading registers them again, so that
  * attachments survive a module's reload without their owners doing anything.
  *
  *   kfi_sites ── site (module, name) ── attached: a0 → a1 → ... (RCU)
  *                  ├── entry probe → entry callbacks, in (group, key) order
- *                  └── kretprobe   → want_ret at entry, ret at return
+ *                  └── kretprobe   → want_ret at entry (if any), ret at return
  *
  * The entry probe is one of two mechanisms:
  *
@@ -24,10 +25,15 @@
  *    one ftrace update;
  *  - a kprobe otherwise: on functions without an ftrace call site, and on
  *    sites with a return attachment, whose entry handler must run right
- *    after the kretprobe's (see kfi_ret_pending). A site on ftrace moves to
- *    kprobes when its first return attachment comes (calls during the move
- *    are not probed), and back to ftrace only when an attachment comes to
- *    it while nothing is attached.
+ *    after the kretprobe's (see kfi_ret_pending), in one aggregate.
+ *
+ * The probes a site has follow what its attachments need (its shape: see
+ * kfi_site_fits()). When an attachment needs more than the site has, the
+ * site's probes are registered again in the new shape (calls during the
+ * move are not probed, and returns hooked before it are not seen): a
+ * kretprobe added beside an entry kprobe is the one move that loses
+ * nothing. What is no longer needed is left to the reaper; a site goes back
+ * to ftrace only when an attachment comes to it while nothing is attached.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -52,8 +58,11 @@ struct kfi_site {
 	struct list_head node;		/* in kfi_sites */
 	struct list_head attached;	/* kfi_attach.node, sorted, RCU */
 	bool live;			/* probes registered */
+	bool kp_live;			/* @kp registered */
 	bool ret_live;			/* kretprobe registered */
-	unsigned int nr_ret;		/* attachments with a ret callback */
+	unsigned int nr_entry;		/* attachments with an entry callback */
+	unsigned int nr_ret;		/* ... with a ret callback */
+	unsigned int nr_want;		/* ... with a want_ret callback */
 	unsigned long ftrace_ip;	/* on kfi_ftrace_ops here, or 0 (RCU) */
 	bool kprobe_only;		/* kfi_ftrace_ops cannot have it */
 	struct hlist_node ftrace_node;	/* in kfi_ftrace_sites (RCU) */
@@ -67,6 +76,7 @@ struct kfi_site {
 struct kfi_site_ret {
 	struct kretprobe krp;
 	struct kfi_site *site;
+	unsigned long missed;		/* by the kretprobes before @krp */
 };
 
 /*
@@ -87,8 +97,7 @@ struct kfi_ret_data {
  * probe hit (the kretprobe's first: it is always registered after the
  * kprobe, and kprobes put the newest probe at the head of the aggregate).
  * Probe handlers do not nest on a CPU. @site is set whenever the kretprobe's
- * entry handler ran, @data only when a return was hooked: a live kretprobe
- * whose entry handler did not run had no free instance for the call.
+ * entry handler ran, @data only when a return was hooked.
  *
  * Another tool's probe that changes the instruction pointer, registered
  * between kfi's kprobe and kretprobe (the kretprobe comes with the site's
@@ -199,18 +208,6 @@ static unsigned long kfi_ftrace_unhashed;
 #define kfi_for_each_site(site) \
 	list_for_each_entry(site, &kfi_sites, node)
 
-/* The kretprobe could not hook this call's return: tell who wanted it. */
-static __kfi_hot void
-kfi_site_ret_missed(struct kfi_site *site)
-{
-	struct kfi_attach *a;
-
-	list_for_each_entry_rcu(a, &site->attached, node)
-		if (a->ops->ret_missed)
-			a->ops->ret_missed(a);
-}
-NOKPROBE_SYMBOL(kfi_site_ret_missed);
-
 /* Whether @a's return is hooked for this call: see kfi_ret_pending. */
 static nokprobe_inline bool kfi_ret_hooked(struct kfi_ret_data *data,
 					   struct kfi_attach *a)
@@ -219,18 +216,15 @@ static nokprobe_inline bool kfi_ret_hooked(struct kfi_ret_data *data,
 }
 
 /*
- * The entry callbacks of every attachment, in order, after telling them of
- * a return the kretprobe @missed. Returns true when one diverted the call.
+ * The entry callbacks of every attachment, in order. Returns true when one
+ * diverted the call.
  */
 static __kfi_hot noinline bool
 kfi_site_entry_all(struct kfi_site *site, struct pt_regs *regs,
-		   struct kfi_ret_data *data, bool missed)
+		   struct kfi_ret_data *data)
 {
 	struct kfi_attach *a;
 	int acted = INT_MIN;
-
-	if (missed)
-		kfi_site_ret_missed(site);
 
 	list_for_each_entry_rcu(a, &site->attached, node) {
 		if (!a->ops->entry || a->group == acted)
@@ -256,16 +250,15 @@ NOKPROBE_SYMBOL(kfi_site_entry_all);
  */
 static __always_inline bool kfi_site_call_entry(struct kfi_site *site,
 						struct pt_regs *regs,
-						struct kfi_ret_data *data,
-						bool missed)
+						struct kfi_ret_data *data)
 {
 	struct list_head *first;
 	struct kfi_attach *a;
 
 	first = rcu_dereference_sched(list_next_rcu(&site->attached));
-	if (missed || first == &site->attached ||
+	if (first == &site->attached ||
 	    rcu_dereference_sched(list_next_rcu(first)) != &site->attached)
-		return kfi_site_entry_all(site, regs, data, missed);
+		return kfi_site_entry_all(site, regs, data);
 	a = list_entry(first, struct kfi_attach, node);
 	return a->ops->entry &&
 	       a->ops->entry(a, regs, kfi_ret_hooked(data, a)) == KFI_DIVERTED;
@@ -298,8 +291,7 @@ kfi_site_ftrace(unsigned long ip, unsigned long parent_ip,
 		if (READ_ONCE(site->ftrace_ip) != ip)
 			continue;
 		if (kfi_hit_enter(KFI_HIT_FTRACE)) {
-			kfi_site_call_entry(site, ftrace_get_regs(fregs), NULL,
-					    false);
+			kfi_site_call_entry(site, ftrace_get_regs(fregs), NULL);
 			kfi_hit_exit();
 		}
 		goto out;
@@ -361,20 +353,17 @@ kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
 	struct kfi_site *site = container_of(kp, struct kfi_site, kp);
 	struct kfi_ret_pending *pending = this_cpu_ptr(&kfi_ret_pending);
 	struct kfi_ret_data *data = NULL;
-	bool missed = false, diverted;
+	bool diverted;
 
 	if (!kfi_hit_enter(kfi_hit_how(kp)))
 		goto out;
 	if (pending->site == site)
 		data = pending->data;
-	if (pending->site != site ||
-	    (data && !kfi_arch_kretprobe_hooked_here(regs, data))) {
+	if (data && !kfi_arch_kretprobe_hooked_here(regs, data))
 		data = NULL;
-		missed = READ_ONCE(site->ret_live);
-	}
 	pending->site = NULL;
 
-	diverted = kfi_site_call_entry(site, regs, data, missed);
+	diverted = kfi_site_call_entry(site, regs, data);
 	kfi_hit_exit();
 	if (diverted)
 		return 1;
@@ -426,7 +415,7 @@ kfi_site_ret_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	/*
 	 * NULL once the kretprobe's unregistration began (6.1 clears it
 	 * before waiting for the handlers running on other CPUs): hook
-	 * nothing; ret_live is already false, so the entry sees no miss.
+	 * nothing.
 	 */
 	if (unlikely(!krp))
 		return 1;
@@ -434,6 +423,8 @@ kfi_site_ret_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	/* Inside a kfi handler: hooked by nobody, and the entry skips too. */
 	if (!kfi_hit_enter(kfi_hit_how(&krp->kp)))
 		return 1;
+	/* Attachments without want_ret see every return. */
+	hook = READ_ONCE(site->nr_ret) > READ_ONCE(site->nr_want);
 	/* A slot's id and data mean something only once its @a is set. */
 	for (g = 0; g < KFI_NR_GROUPS; g++)
 		data->slot[g].a = NULL;
@@ -459,25 +450,40 @@ kfi_site_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kretprobe *krp = get_kretprobe(ri);
 	struct kfi_ret_data *data = (struct kfi_ret_data *)ri->data;
+	unsigned long caller = get_kretprobe_retaddr(ri);
 	u8 hit = __this_cpu_read(kfi_hit);
+	unsigned int acted = 0;		/* groups */
 	struct kfi_site *site;
 	struct kfi_attach *a;
+	bool slots;
 
 	/* As in kfi_site_ret_entry(): the kretprobe is being unregistered. */
 	if (unlikely(!krp))
 		return 0;
 	site = container_of(krp, struct kfi_site_ret, krp)->site;
+	/* Without an entry handler, nothing filled the slots in. */
+	slots = krp->entry_handler;
 	/* No kfi entry handler runs inside this one (kfi_hit). */
 	__this_cpu_write(kfi_hit, KFI_HIT_RETURN);
 	/*
 	 * The call may have slept for long: an attachment that wanted its
 	 * return may be gone (and freed) since. Only call those still on the
-	 * list; the id tells one from a new one at the same address.
+	 * list; the id tells one from a new one at the same address. Those
+	 * that decide at the return are not asked about a call made inside
+	 * a kfi handler (@hit): their entries would have skipped it too.
 	 */
 	list_for_each_entry_rcu(a, &site->attached, node) {
-		if (a == data->slot[a->group].a &&
-		    a->id == data->slot[a->group].id)
+		if (!a->ops->ret || (acted & BIT(a->group)))
+			continue;
+		if (a->ops->want_ret) {
+			if (!slots || a != data->slot[a->group].a ||
+			    a->id != data->slot[a->group].id)
+				continue;
 			a->ops->ret(a, regs, data->slot[a->group].data);
+			acted |= BIT(a->group);
+		} else if (hit == KFI_HIT_NONE && a->ops->ret(a, regs, caller)) {
+			acted |= BIT(a->group);
+		}
 	}
 	__this_cpu_write(kfi_hit, hit);
 	return 0;
@@ -637,12 +643,26 @@ static void kfi_batch_add_ret(struct kfi_unreg_batch *b,
 
 	if (!site->ret_live)
 		return;
-	/* First: hits meanwhile are not "missed" returns. */
 	WRITE_ONCE(site->ret_live, false);
 	if (b->krps)
 		b->krps[b->nr_krp++] = &site->ret->krp;
 	else
 		unregister_kretprobe(&site->ret->krp);
+}
+
+/* Adds @site's entry kprobe, if registered. */
+static void kfi_batch_add_kp(struct kfi_unreg_batch *b, struct kfi_site *site)
+{
+	lockdep_assert_held(&kfi_core_mutex);
+	lockdep_assert_held(&kfi_probe_mutex);
+
+	if (!site->kp_live)
+		return;
+	site->kp_live = false;
+	if (b->kps)
+		b->kps[b->nr_kp++] = &site->kp;
+	else
+		unregister_kprobe(&site->kp);
 }
 
 /* Adds @site's probes: the site is unregistered once @b is flushed. */
@@ -660,12 +680,8 @@ static void kfi_batch_add(struct kfi_unreg_batch *b, struct kfi_site *site)
 		} else {
 			kfi_site_ftrace_remove(site);
 		}
-	} else if (site->live) {
-		if (b->kps)
-			b->kps[b->nr_kp++] = &site->kp;
-		else
-			unregister_kprobe(&site->kp);
 	}
+	kfi_batch_add_kp(b, site);
 	WRITE_ONCE(site->live, false);
 }
 
@@ -715,9 +731,63 @@ static void kfi_site_unregister(struct kfi_site *site)
 	kfi_batch_add(&one, site);
 }
 
-static int kfi_site_register_ret(struct kfi_site *site)
+/*
+ * Whether @site needs an entry probe: for its entry callbacks; a site with
+ * nothing to count (none of its attachments has a callback) has one too.
+ */
+static bool kfi_site_needs_entry(const struct kfi_site *site)
+{
+	return site->nr_entry || !site->nr_ret;
+}
+
+/*
+ * Whether @site's probes serve what its attachments need, its shape: an
+ * entry probe for entry callbacks (on kfi_ftrace_ops only without a
+ * kretprobe), a kretprobe for ret callbacks, with its entry handler for
+ * want_ret callbacks (after the entry kprobe, as kfi_ret_pending needs).
+ */
+static bool kfi_site_fits(const struct kfi_site *site)
+{
+	lockdep_assert_held(&kfi_core_mutex);
+
+	if (!site->live)
+		return false;
+	if (kfi_site_needs_entry(site) && !site->kp_live &&
+	    !(site->ftrace_ip && !site->nr_ret))
+		return false;
+	if (site->nr_ret && !site->ret_live)
+		return false;
+	return !site->nr_want || site->ret->krp.entry_handler;
+}
+
+/* Probes @site has that its attachments no longer need: for the reaper. */
+static bool kfi_site_excess(const struct kfi_site *site)
+{
+	lockdep_assert_held(&kfi_core_mutex);
+
+	return (site->ret_live && !site->nr_ret) ||
+	       (site->kp_live && !kfi_site_needs_entry(site));
+}
+
+/* Counts @a's callbacks in @site's needs (@n: 1) or out of them (-1). */
+static void kfi_site_count(struct kfi_site *site, const struct kfi_attach *a,
+			   int n)
+{
+	lockdep_assert_held(&kfi_core_mutex);
+
+	if (a->ops->entry)
+		site->nr_entry += n;
+	/* Read by kfi_site_ret_entry(). */
+	if (a->ops->ret)
+		WRITE_ONCE(site->nr_ret, site->nr_ret + n);
+	if (a->ops->want_ret)
+		WRITE_ONCE(site->nr_want, site->nr_want + n);
+}
+
+static int kfi_site_register_ret(struct kfi_site *site, const char *target)
 {
 	struct kretprobe *krp;
+	int err;
 
 	lockdep_assert_held(&kfi_core_mutex);
 	lockdep_assert_held(&kfi_probe_mutex);
@@ -729,19 +799,32 @@ static int kfi_site_register_ret(struct kfi_site *site)
 		site->ret->site = site;
 	}
 	krp = &site->ret->krp;
+	/* Kept across registrations: see kfi_attach_ret_missed(). */
+	site->ret->missed += krp->nmissed + krp->kp.nmissed;
 	memset(krp, 0, sizeof(*krp));
-	krp->kp.addr = site->kp.addr;
-	krp->entry_handler = kfi_site_ret_entry;
+	/* Beside the entry kprobe, or by name, as kfi_site_register() does. */
+	if (site->kp_live)
+		krp->kp.addr = site->kp.addr;
+	else
+		krp->kp.symbol_name = target;
+	if (site->nr_want)
+		krp->entry_handler = kfi_site_ret_entry;
 	krp->handler = kfi_site_ret;
 	krp->data_size = sizeof(struct kfi_ret_data);
 	/* Tasks that sleep inside the function each hold an instance. */
 	krp->maxactive = max_t(int, 64, 8 * num_possible_cpus());
-	return register_kretprobe(krp);
+	err = register_kretprobe(krp);
+	krp->kp.symbol_name = NULL;	/* the caller's; kp.addr is set */
+	if (err)
+		return err;
+	WRITE_ONCE(site->ret_live, true);
+	return 0;
 }
 
 /*
- * Registers the site's probes; the function must be loaded. @sym is the
- * function, resolved, or NULL to resolve it here if need be.
+ * Registers the site's probes, in the shape its attachments need (see
+ * kfi_site_fits()); the function must be loaded. @sym is the function,
+ * resolved, or NULL to resolve it here if need be.
  */
 static int kfi_site_register(struct kfi_site *site,
 			     const struct kfi_symbol *sym,
@@ -755,6 +838,8 @@ static int kfi_site_register(struct kfi_site *site,
 	lockdep_assert_held(&kfi_probe_mutex);
 
 	kfi_site_target(site, target, sizeof(target));
+	if (!kfi_site_needs_entry(site))
+		goto ret;
 	if (!site->nr_ret && kfi_ftrace_ready) {
 		err = sym ? 0 : kfi_symbol_resolve(target, &found);
 		if (!err)
@@ -778,15 +863,18 @@ static int kfi_site_register(struct kfi_site *site,
 	site->kp.symbol_name = NULL;	/* on this stack; kp.addr is set */
 	if (err)
 		goto fail;
+	site->kp_live = true;
 	WRITE_ONCE(site->live, true);
 
+ret:
 	if (site->nr_ret) {
-		err = kfi_site_register_ret(site);
+		/* After the kprobe: kprobes run the newest of an aggregate first. */
+		err = kfi_site_register_ret(site, target);
 		if (err) {
 			kfi_site_unregister(site);
 			goto fail;
 		}
-		WRITE_ONCE(site->ret_live, true);
+		WRITE_ONCE(site->live, true);
 	}
 	return 0;
 
@@ -953,6 +1041,8 @@ static void kfi_site_reap(struct work_struct *work)
 		if (!list_empty(&site->attached)) {
 			if (!site->nr_ret)
 				kfi_batch_add_ret(&b, site);
+			if (!kfi_site_needs_entry(site))
+				kfi_batch_add_kp(&b, site);
 			continue;
 		}
 		kfi_batch_add(&b, site);
@@ -1037,42 +1127,50 @@ static int kfi_site_register_or_wait(struct kfi_site *site,
 }
 
 /*
- * Counts one more attachment with a ret callback on @site, and hooks the
- * function's returns if nothing did yet. Returns need a kprobe at the entry
- * (see kfi_ret_pending): a site on ftrace moves to kprobes first, and calls
- * meanwhile are not probed.
+ * Counts @a in @site's needs, and makes the site's probes fit them
+ * (kfi_site_fits()). A site that is not live is registered, or left
+ * waiting (kfi_site_register_or_wait(), with @sym and @err). A live site
+ * that lacks only a kretprobe beside its entry kprobe gets one, which
+ * loses nothing; any other live site that does not fit is registered again
+ * in its new shape: calls meanwhile are not probed, and returns hooked
+ * before are not seen. On failure, @a is counted out again and the site put
+ * back as it was.
  */
-static int kfi_site_add_ret(struct kfi_site *site,
-			    struct kfi_attach_error *error)
+static int kfi_site_add(struct kfi_site *site, const struct kfi_attach *a,
+			const struct kfi_symbol *sym, int err,
+			struct kfi_attach_error *error)
 {
-	int err;
+	char target[MODULE_NAME_LEN + KSYM_NAME_LEN];
+	bool was_live = site->live;
+	int reg;
 
 	lockdep_assert_held(&kfi_core_mutex);
 
-	site->nr_ret++;
-	if (!site->live || site->ret_live)
+	kfi_site_count(site, a, 1);
+	if (!site->live) {
+		reg = kfi_site_register_or_wait(site, sym, err, error);
+	} else if (kfi_site_fits(site)) {
 		return 0;
-	if (site->ftrace_ip) {
+	} else if (site->kp_live && !site->ret_live) {
+		kfi_site_target(site, target, sizeof(target));
+		reg = kfi_site_register_ret(site, target);
+		if (reg)
+			kfi_site_describe_error(error, site->module,
+						site->name, reg);
+	} else {
 		kfi_site_unregister(site);
-		err = kfi_site_register(site, NULL, error);
-		if (!err)
-			return 0;
-		site->nr_ret--;
-		/* Back as it was; a site that cannot be is left waiting. */
-		if (kfi_site_register(site, NULL, NULL))
-			pr_warn("%s%s%s: probes lost, calls not probed until its module reloads\n",
-				site->module, *site->module ? ":" : "",
-				site->name);
-		return err;
+		reg = kfi_site_register(site, NULL, error);
 	}
-	err = kfi_site_register_ret(site);
-	if (err) {
-		site->nr_ret--;
-		kfi_site_describe_error(error, site->module, site->name, err);
-		return err;
-	}
-	WRITE_ONCE(site->ret_live, true);
-	return 0;
+	if (!reg)
+		return 0;
+
+	kfi_site_count(site, a, -1);
+	/* Back as it was; a site that cannot be is left waiting. */
+	if (was_live && !site->live && !list_empty(&site->attached) &&
+	    kfi_site_register(site, NULL, NULL))
+		pr_warn("%s%s%s: probes lost, calls not probed until its module reloads\n",
+			site->module, *site->module ? ":" : "", site->name);
+	return reg;
 }
 
 /**
@@ -1171,28 +1269,14 @@ again:
 		    !site->ftrace_ip && !site->kprobe_only && !site->nr_ret &&
 		    !a->ops->ret && kfi_ftrace_ready)
 			kfi_site_unregister(site);
-		if (a->ops->ret) {
-			/* Not in @err: it still says whether @sym was found. */
-			int ret_err = kfi_site_add_ret(site, error);
-
-			if (ret_err) {
-				err = ret_err;
-				goto out_unlock;
-			}
-		}
 		/*
-		 * A site left waiting while its module is loaded: its module
-		 * came back while the site was empty (waiting for the reaper),
-		 * or registering then failed. Now is the time.
+		 * Also a site left waiting while its module is loaded: its
+		 * module came back while the site was empty (waiting for the
+		 * reaper), or registering then failed. Now is the time.
 		 */
-		if (!site->live) {
-			err = kfi_site_register_or_wait(site, &sym, err, error);
-			if (err) {
-				if (a->ops->ret)
-					site->nr_ret--;
-				goto out_unlock;
-			}
-		}
+		err = kfi_site_add(site, a, &sym, err, error);
+		if (err)
+			goto out_unlock;
 	} else {
 		size_t len = strlen(name) + 1;
 
@@ -1204,8 +1288,8 @@ again:
 		INIT_LIST_HEAD(&new->attached);
 		strscpy(new->module, module, sizeof(new->module));
 		memcpy(new->name, name, len);
-		/* Registered with its kretprobe (and so on kprobes) at once. */
-		new->nr_ret = a->ops->ret ? 1 : 0;
+		/* Registered in the shape @a needs at once. */
+		kfi_site_count(new, a, 1);
 		err = kfi_site_register_or_wait(new, &sym, err, error);
 		if (err)
 			goto out_free;
@@ -1249,9 +1333,8 @@ void kfi_detach_nowait(struct kfi_attach *a)
 
 	mutex_lock(&kfi_core_mutex);
 	list_del_rcu(&a->node);
-	if (a->ops->ret)
-		site->nr_ret--;
-	if ((!site->nr_ret && site->ret_live) || list_empty(&site->attached))
+	kfi_site_count(site, a, -1);
+	if (kfi_site_excess(site) || list_empty(&site->attached))
 		schedule_work(&kfi_reap_work);
 	/*
 	 * @a->site stays: handlers still running @a may read it (the site
@@ -1313,6 +1396,34 @@ bool kfi_attach_live(const struct kfi_attach *a)
 NOKPROBE_SYMBOL(kfi_attach_live);
 
 /**
+ * kfi_attach_ret_missed() - calls whose return could not be hooked
+ * @a:		an attached attachment
+ *
+ * The calls of @a's function, since its site was made, whose return kfi
+ * could not hook: every kretprobe instance was held by a call still inside
+ * the function (max(64, 8 x possible CPUs) of them), RCU did not watch the
+ * function's entry, or kprobes skipped the hit (it came inside another
+ * probe's handler). Whatever the task: kfi sees none of these calls, whose
+ * owners take the difference between two readings.
+ *
+ * Context: process context, may sleep.
+ * Return: the count.
+ */
+unsigned long kfi_attach_ret_missed(const struct kfi_attach *a)
+{
+	struct kfi_site_ret *ret;
+	unsigned long n = 0;
+
+	mutex_lock(&kfi_core_mutex);
+	ret = a->site->ret;
+	if (ret)
+		n = ret->missed + READ_ONCE(ret->krp.nmissed) +
+		    READ_ONCE(ret->krp.kp.nmissed);
+	mutex_unlock(&kfi_core_mutex);
+	return n;
+}
+
+/**
  * kfi_attach_module() - the module of the function an attachment is on
  * @a:		an attached attachment
  *
@@ -1352,12 +1463,16 @@ unsigned long kfi_caller(struct pt_regs *regs)
 NOKPROBE_SYMBOL(kfi_caller);
 
 
-/* Whether @site's probe is in @mod's init text, freed once @mod is live. */
+/* Whether @site's probes are in @mod's init text, freed once @mod is live. */
 static bool kfi_site_on_init(const struct kfi_site *site,
 			     const struct module *mod)
 {
-	unsigned long addr = site->ftrace_ip ?: (unsigned long)site->kp.addr;
+	unsigned long addr = site->ftrace_ip;
 
+	if (site->kp_live)
+		addr = (unsigned long)site->kp.addr;
+	else if (site->ret_live)
+		addr = (unsigned long)site->ret->krp.kp.addr;
 	return site->live && within_module_init(addr, mod);
 }
 

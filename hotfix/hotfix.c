@@ -140,7 +140,7 @@ kfi_hotfix_entry(struct kfi_attach *a, struct pt_regs *regs, bool ret_hooked)
 }
 NOKPROBE_SYMBOL(kfi_hotfix_entry);
 
-static __kfi_hot void
+static __kfi_hot bool
 kfi_hotfix_ret(struct kfi_attach *a, struct pt_regs *regs, unsigned long data)
 {
 	struct kfi_hotfix_state *hs = to_hotfix_site(a)->hs;
@@ -148,6 +148,7 @@ kfi_hotfix_ret(struct kfi_attach *a, struct pt_regs *regs, unsigned long data)
 	/* The task has left the replacement: the trampoline is not in it. */
 	atomic_dec(&hs->inflight);
 	module_put(hs->hotfix->mod);
+	return true;
 }
 NOKPROBE_SYMBOL(kfi_hotfix_ret);
 

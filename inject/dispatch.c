@@ -195,38 +195,43 @@ kfi_set_entry(struct kfi_attach *a, struct pt_regs *regs, bool ret_hooked)
 }
 NOKPROBE_SYMBOL(kfi_set_entry);
 
-/* A replace rule at the function's entry: whether it takes the return. */
+/* A replace rule at the function's return: whether it replaced the value. */
 static __kfi_hot noinline bool
-kfi_rule_want_ret(struct pt_regs *regs, struct kfi_rule *rule,
-		  unsigned long *data)
+kfi_rule_ret(struct kfi_attach *a, struct pt_regs *regs, struct kfi_rule *rule,
+	     unsigned long caller)
 {
-	if (!kfi_rule_hit(rule, regs))
+	if (!kfi_rule_should_inject(rule, rule->caller_end ? caller : 0))
 		return false;
-	*data = rule->arm_id;
+	kfi_arch_set_retval(regs, rule->conf.retval);
+	kfi_rule_report(rule, a, rule->conf.retval);
 	return true;
 }
-NOKPROBE_SYMBOL(kfi_rule_want_ret);
+NOKPROBE_SYMBOL(kfi_rule_ret);
 
-/* Replace rules, in order: the first that injects gets the return. */
+/* Replace rules, in order: the first that injects. */
 static __kfi_hot noinline bool
-kfi_set_want_ret_walk(struct pt_regs *regs, const struct kfi_rule_index *idx,
-		      unsigned long *data)
+kfi_set_ret_walk(struct kfi_attach *a, struct pt_regs *regs,
+		 const struct kfi_rule_index *idx, unsigned long caller)
 {
 	struct kfi_index_iter it __uninitialized;
 	struct kfi_rule *rule;
 
 	kfi_index_start(idx, &it);
 	while ((rule = kfi_index_next(&it)))
-		if (kfi_rule_want_ret(regs, rule, data))
+		if (kfi_rule_ret(a, regs, rule, caller))
 			return true;
 	return false;
 }
-NOKPROBE_SYMBOL(kfi_set_want_ret_walk);
+NOKPROBE_SYMBOL(kfi_set_ret_walk);
 
-/* As kfi_set_entry(), for replace rules. */
+/*
+ * As kfi_set_entry(), for replace rules, at the return of every call whose
+ * return the site hooked: decided there, the call's entry costs nothing
+ * more than the bare kretprobe's. The rules are those armed when the call
+ * returns; @caller is where it returns to.
+ */
 static __kfi_hot bool
-kfi_set_want_ret(struct kfi_attach *a, struct pt_regs *regs,
-		 unsigned long *data)
+kfi_set_ret(struct kfi_attach *a, struct pt_regs *regs, unsigned long caller)
 {
 	const struct kfi_rule_index *idx;
 	struct kfi_rule *rule;
@@ -236,66 +241,15 @@ kfi_set_want_ret(struct kfi_attach *a, struct pt_regs *regs,
 		return false;
 	if (kfi_index_lone(idx)) {
 		rule = kfi_index_lone_rule(idx);
-		return rule && kfi_rule_want_ret(regs, rule, data);
+		return rule && kfi_rule_ret(a, regs, rule, caller);
 	}
-	return kfi_set_want_ret_walk(regs, idx, data);
-}
-NOKPROBE_SYMBOL(kfi_set_want_ret);
-
-/*
- * The call may have slept for long: the rule that took its return may be
- * disarmed (and freed) since. Only a rule still in the index, armed the same
- * time (@data is its arm_id), replaces the value.
- */
-static __kfi_hot void
-kfi_set_ret(struct kfi_attach *a, struct pt_regs *regs, unsigned long data)
-{
-	const struct kfi_rule_index *idx;
-	struct kfi_rule *rule;
-	u32 rank;
-
-	idx = rcu_dereference_sched(to_side(a)->idx);
-	if (!idx)
-		return;
-	for (rank = 0; rank < idx->nr; rank++) {
-		rule = READ_ONCE(kfi_index_rules(idx)[rank]);
-		if (rule && rule->arm_id == data) {
-			kfi_arch_set_retval(regs, rule->conf.retval);
-			kfi_rule_report(rule, a, rule->conf.retval);
-			return;
-		}
-	}
+	return kfi_set_ret_walk(a, regs, idx, caller);
 }
 NOKPROBE_SYMBOL(kfi_set_ret);
 
-/*
- * Every kretprobe instance is held by a call still inside the function:
- * this call, for the replace rules aimed at its task, is counted here,
- * neither in hits nor as an injection.
- */
-static __kfi_hot void
-kfi_set_ret_missed(struct kfi_attach *a)
-{
-	struct kfi_index_iter it __uninitialized;
-	struct kfi_rule *rule;
-
-	if (!READ_ONCE(kfi_inject_on))
-		return;
-	kfi_index_start(rcu_dereference_sched(to_side(a)->idx), &it);
-	while ((rule = kfi_index_next(&it))) {
-		if (kfi_rule_aimed_at_current(&rule->conf))
-			this_cpu_inc(rule->stats->missed);
-	}
-}
-NOKPROBE_SYMBOL(kfi_set_ret_missed);
-
 static const struct kfi_attach_ops kfi_set_ops[KFI_NR_SIDES] = {
 	[KFI_SIDE_ENTRY] = { .entry = kfi_set_entry },
-	[KFI_SIDE_RET] = {
-		.want_ret = kfi_set_want_ret,
-		.ret = kfi_set_ret,
-		.ret_missed = kfi_set_ret_missed,
-	},
+	[KFI_SIDE_RET] = { .ret = kfi_set_ret },
 };
 
 static enum kfi_side kfi_rule_side(const struct kfi_rule *rule)
@@ -497,6 +451,8 @@ int kfi_set_add(struct kfi_rule *rule, struct kfi_attach_error *error)
 			goto out_free;
 		side->attached = true;
 	}
+	if (kfi_rule_side(rule) == KFI_SIDE_RET)
+		rule->missed_from = kfi_attach_ret_missed(&side->attach);
 	/* Publishes @idx, fully built: pairs with the handlers' reads. */
 	old = rcu_replace_pointer(side->idx, idx,
 				  lockdep_is_held(&kfi_sets_mutex));
@@ -542,6 +498,9 @@ void kfi_set_remove(struct kfi_rule *rule)
 	lockdep_assert_held(&rule->lock);
 
 	mutex_lock(&kfi_sets_mutex);
+	if (kfi_rule_side(rule) == KFI_SIDE_RET)
+		rule->missed = kfi_attach_ret_missed(&side->attach) -
+			       rule->missed_from;
 	list_del(&rule->set_node);
 	idx = kfi_side_index(side);
 	/* In place, without memory: a rule can always be disarmed. */
@@ -563,6 +522,31 @@ void kfi_set_remove(struct kfi_rule *rule)
 		kfi_set_retire(set);
 	rule->set = NULL;
 	mutex_unlock(&kfi_sets_mutex);
+}
+
+/**
+ * kfi_rule_missed() - calls whose return a replace rule could not see
+ * @rule:	a rule, under its lock
+ *
+ * Since @rule was last armed (until it was disarmed): the calls of its
+ * target whose return kfi could not hook (kfi_attach_ret_missed()).
+ *
+ * Context: process context, may sleep.
+ * Return: the count; 0 for rules of the other actions.
+ */
+unsigned long kfi_rule_missed(struct kfi_rule *rule)
+{
+	unsigned long n;
+
+	lockdep_assert_held(&rule->lock);
+
+	if (!rule->armed || kfi_rule_side(rule) != KFI_SIDE_RET)
+		return rule->missed;
+	mutex_lock(&kfi_sets_mutex);
+	n = kfi_attach_ret_missed(&rule->set->side[KFI_SIDE_RET]->attach) -
+	    rule->missed_from;
+	mutex_unlock(&kfi_sets_mutex);
+	return n;
 }
 
 /**

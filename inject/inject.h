@@ -54,10 +54,17 @@ struct kfi_rule_conf {
 	int verbose;				/* 0, 1 or 2 */
 };
 
+/* A rule's counters on one CPU. */
+struct kfi_rule_pcpu {
+	unsigned long hits;
+	unsigned long injected;
+};
+
+/* What kfi_rule_read_stats() reads. */
 struct kfi_rule_stats {
 	unsigned long hits;
 	unsigned long injected;
-	unsigned long missed;	/* returns the kretprobe could not hook */
+	unsigned long missed;	/* returns not hooked: kfi_rule_missed() */
 };
 
 struct kfi_rule_set;
@@ -84,6 +91,8 @@ struct kfi_rule {
 	struct kfi_rule_set *set;
 	struct list_head set_node;
 	u64 arm_id;		/* unique per arming: tells armings apart */
+	/* replace: kfi_attach_ret_missed() when armed; the count disarmed */
+	unsigned long missed_from, missed;
 
 	/* Protected by @lock: disarmed, handlers may still run the rule. */
 	bool settling;
@@ -93,7 +102,7 @@ struct kfi_rule {
 	unsigned long caller_start, caller_end;
 
 	/* Hit path state, reset when armed. */
-	struct kfi_rule_stats __percpu *stats;
+	struct kfi_rule_pcpu __percpu *stats;
 	atomic_long_t budget;			/* injections left (times) */
 	atomic_long_t space_left;
 	atomic_long_t calls;			/* candidates, for interval */
@@ -116,6 +125,7 @@ bool kfi_inject_enabled(void);
 int kfi_set_add(struct kfi_rule *rule, struct kfi_attach_error *error);
 void kfi_set_remove(struct kfi_rule *rule);
 bool kfi_rule_live(struct kfi_rule *rule);
+unsigned long kfi_rule_missed(struct kfi_rule *rule);
 void kfi_sets_exit(void);
 
 /* policy.c; the hit path is in policy.h */

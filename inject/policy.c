@@ -77,12 +77,13 @@ void kfi_rule_reset(struct kfi_rule *rule)
 
 	for_each_possible_cpu(cpu)
 		memset(per_cpu_ptr(rule->stats, cpu), 0,
-		       sizeof(struct kfi_rule_stats));
+		       sizeof(struct kfi_rule_pcpu));
 	atomic_long_set(&rule->budget, rule->conf.times);
 	/* Beyond LONG_MAX calls (centuries of them), a space is endless. */
 	atomic_long_set(&rule->space_left,
 			min_t(unsigned long, rule->conf.space, LONG_MAX));
 	atomic_long_set(&rule->calls, 0);
+	rule->missed = 0;
 }
 
 int kfi_inject_init(void)

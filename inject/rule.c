@@ -34,7 +34,7 @@ struct kfi_rule *kfi_rule_create(const char *name)
 	if (!rule)
 		return NULL;
 	rule->name = kstrdup(name, GFP_KERNEL);
-	rule->stats = alloc_percpu(struct kfi_rule_stats);
+	rule->stats = alloc_percpu(struct kfi_rule_pcpu);
 	if (!rule->name || !rule->stats) {
 		free_percpu(rule->stats);
 		kfree(rule->name);
@@ -240,17 +240,17 @@ void kfi_rule_read_stats(struct kfi_rule *rule, struct kfi_rule_stats *sum)
 {
 	int cpu;
 
+	*sum = (struct kfi_rule_stats){};
 	mutex_lock(&rule->lock);
 	kfi_rule_settle(rule);
+	sum->missed = kfi_rule_missed(rule);
 	mutex_unlock(&rule->lock);
 
-	*sum = (struct kfi_rule_stats){};
 	for_each_possible_cpu(cpu) {
-		const struct kfi_rule_stats *s = per_cpu_ptr(rule->stats, cpu);
+		const struct kfi_rule_pcpu *s = per_cpu_ptr(rule->stats, cpu);
 
 		sum->hits += READ_ONCE(s->hits);
 		sum->injected += READ_ONCE(s->injected);
-		sum->missed += READ_ONCE(s->missed);
 	}
 }
 

@@ -628,6 +628,26 @@ TEST_F(hotfix, rule_replace_replaces_the_replacements_value)
 	EXPECT_EQ(41, tb("answer"));
 }
 
+/*
+ * A replace rule first (a kretprobe alone, which decides at the return),
+ * then the hotfix, which needs an entry probe and the kretprobe's entry
+ * handler: the function's probes are made again for both, and both act.
+ */
+TEST_F(hotfix, loaded_beside_a_replace_rule)
+{
+	ASSERT_EQ(0, kfi_rule_make("r", "target=kfi_test_buggy:kfi_tb_answer",
+				   "action=replace", "retval=7", "enabled=1",
+				   NULL));
+	EXPECT_EQ(7, tb("answer"));
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
+	EXPECT_EQ(7, tb("answer"));
+	EXPECT_EQ(1, kfi_read_long(HF "/calls"))
+		TH_LOG("the replacement did not run beside the replace rule");
+	ASSERT_EQ(0, kfi_rule_set("r", "enabled", "0"));
+	EXPECT_EQ(42, tb("answer"));
+	EXPECT_EQ(2, kfi_read_long(HF "/calls"));
+}
+
 TEST_F(hotfix, rule_args_rewrites_what_the_replacement_gets)
 {
 	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));

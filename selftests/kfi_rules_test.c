@@ -1115,6 +1115,47 @@ TEST_F(rule, entry_rules_ride_on_ftrace_until_a_replace_rule_comes)
 	EXPECT_TRUE(kfi_probe_gone("kfi_tt_ret"));
 }
 
+/*
+ * Replace rules decide at the return: a function with only replace rules has
+ * a kretprobe and no entry probe. An entry rule beside them adds an entry
+ * kprobe, which goes again with the entry rule. Every rule acts throughout.
+ */
+TEST_F(rule, replace_rules_alone_need_no_entry_probe)
+{
+	unsigned long ran;
+	long ret;
+
+	ASSERT_EQ(0, kfi_rule_make("b", "target=kfi_tt_ret", "action=replace",
+				   "retval=77", "enabled=1", NULL));
+	EXPECT_EQ(KFI_KPROBE_RET, kfi_kprobe_kinds("kfi_tt_ret"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(77, ret);
+	EXPECT_EQ(1, ran);
+
+	ASSERT_EQ(0, kfi_rule_make("a", "target=kfi_tt_ret", "retval=-5",
+				   "enabled=1", NULL));
+	EXPECT_EQ(KFI_KPROBE_ENTRY | KFI_KPROBE_RET,
+		  kfi_kprobe_kinds("kfi_tt_ret"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(77, ret) TH_LOG("b replaces what a returned");
+	EXPECT_EQ(0, ran);
+	EXPECT_EQ(1, kfi_rule_long("a", "injected"));
+
+	ASSERT_EQ(0, kfi_rule_rm("a"));
+	EXPECT_TRUE(kfi_kprobe_kinds_become("kfi_tt_ret", KFI_KPROBE_RET))
+		TH_LOG("the entry kprobe stayed: %d",
+		       kfi_kprobe_kinds("kfi_tt_ret"));
+	ASSERT_EQ(0, kfi_tt("kfi_tt_ret", 1, &ret, &ran));
+	EXPECT_EQ(77, ret);
+	EXPECT_EQ(1, ran);
+	EXPECT_EQ(3, kfi_rule_long("b", "injected"));
+	EXPECT_EQ(3, kfi_rule_long("b", "hits"));
+	EXPECT_EQ(0, kfi_rule_long("b", "missed"));
+
+	ASSERT_EQ(0, kfi_rule_rm("b"));
+	EXPECT_TRUE(kfi_probe_gone("kfi_tt_ret"));
+}
+
 /* Disarming many rules at once leaves no probe behind, and rearms cleanly. */
 TEST_F(rule, batch_disarm_removes_every_probe)
 {

@@ -327,6 +327,50 @@ static inline int kfi_probe_on(const char *sym)
 	return on;
 }
 
+/* The kinds of kprobes on function @sym, from kprobes' list. */
+enum kfi_kprobe_kind {
+	KFI_KPROBE_ENTRY	= 1,	/* a kprobe ("k") */
+	KFI_KPROBE_RET		= 2,	/* a kretprobe ("r") */
+};
+
+/* The kinds of kprobes at the entry of @sym (an OR of them), or -errno. */
+static inline int kfi_kprobe_kinds(const char *sym)
+{
+	FILE *f = fopen(KFI_KPROBES_LIST, "r");
+	char line[512], kind, name[256];
+	size_t n = strlen(sym);
+	unsigned long addr;
+	int kinds = 0;
+
+	if (!f)
+		return -errno;
+	/* "ADDR  k  SYM+0x0  [MOD]  [FTRACE]", one line per probe */
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx %c %255s", &addr, &kind, name) != 3 ||
+		    strncmp(name, sym, n) || strcmp(name + n, "+0x0"))
+			continue;
+		if (kind == 'k')
+			kinds |= KFI_KPROBE_ENTRY;
+		else if (kind == 'r')
+			kinds |= KFI_KPROBE_RET;
+	}
+	fclose(f);
+	return kinds;
+}
+
+/* Whether the kinds of kprobes on @sym become @kinds within 10 s. */
+static inline bool kfi_kprobe_kinds_become(const char *sym, int kinds)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (kfi_kprobe_kinds(sym) == kinds)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 /*
  * Probes nothing needs any more are removed in batches, shortly after the
  * last rule on them went: whether @sym lost its probe within 10 s.
