@@ -20,14 +20,18 @@
 #include "arch/kfi_arch.h"
 
 /*
- * The functions every probe hit runs, kept together in one section that
- * starts on a page of its own (core/site.c aligns it): the hot path spans
- * as few pages as it can, wherever the rest of kfi.ko's code falls. Under
- * QEMU's TCG, which links translated code directly only within a page,
- * where a function of the hot path fell moved the cost of a call by a
- * third from one build to the next.
+ * The functions every probe hit runs, kept together in sections that each
+ * start on a page of their own (core/site.c aligns them): the hot paths
+ * span as few pages as they can, wherever the rest of kfi.ko's code falls.
+ * Under QEMU's TCG, which links translated code directly only within a
+ * page, where a function of the hot path fell moved the cost of a call by
+ * a third from one build to the next. __kfi_hot: the entry path (kfi's
+ * ftrace_ops callback and entry kprobe, the rules they run); __kfi_hot_ret:
+ * the return path (the kretprobe's handlers, the replace rules, hotfixes).
+ * Each is less than a page.
  */
 #define __kfi_hot	__section(".text.kfi_hot")
+#define __kfi_hot_ret	__section(".text.kfi_hot_ret")
 
 struct pt_regs;
 struct kfi_attach;

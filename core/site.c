@@ -113,11 +113,12 @@ struct kfi_ret_pending {
 static DEFINE_PER_CPU(struct kfi_ret_pending, kfi_ret_pending);
 
 /*
- * The hot section (see __kfi_hot) is page-aligned, so the module loader
- * starts it on a page; core/site.o, the first of kfi.ko's objects with hot
- * code, adds no padding.
+ * The hot sections (see __kfi_hot) are page-aligned, so the module loader
+ * starts each on a page; core/site.o, the first of kfi.ko's objects with
+ * hot code, adds no padding.
  */
 asm(".pushsection .text.kfi_hot, \"ax\"\n\t.balign 4096\n\t.popsection");
+asm(".pushsection .text.kfi_hot_ret, \"ax\"\n\t.balign 4096\n\t.popsection");
 
 /*
  * See core.h. A kfi probe hit taken while a kfi entry handler runs on this
@@ -401,7 +402,7 @@ kfi_site_post(struct kprobe *kp, struct pt_regs *regs, unsigned long flags)
 }
 NOKPROBE_SYMBOL(kfi_site_post);
 
-static __kfi_hot int
+static __kfi_hot_ret int
 kfi_site_ret_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kretprobe *krp = get_kretprobe(ri);
@@ -445,7 +446,7 @@ kfi_site_ret_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(kfi_site_ret_entry);
 
-static __kfi_hot int
+static __kfi_hot_ret int
 kfi_site_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kretprobe *krp = get_kretprobe(ri);

@@ -100,7 +100,7 @@ static bool kfi_hotfix_in_place(const struct kfi_hotfix_site *s)
 }
 NOKPROBE_SYMBOL(kfi_hotfix_in_place);
 
-static __kfi_hot bool
+static __kfi_hot_ret bool
 kfi_hotfix_want_ret(struct kfi_attach *a, struct pt_regs *regs,
 		    unsigned long *data)
 {
@@ -119,7 +119,7 @@ kfi_hotfix_want_ret(struct kfi_attach *a, struct pt_regs *regs,
 }
 NOKPROBE_SYMBOL(kfi_hotfix_want_ret);
 
-static __kfi_hot enum kfi_verdict
+static __kfi_hot_ret enum kfi_verdict
 kfi_hotfix_entry(struct kfi_attach *a, struct pt_regs *regs, bool ret_hooked)
 {
 	struct kfi_hotfix_site *s = to_hotfix_site(a);
@@ -140,7 +140,7 @@ kfi_hotfix_entry(struct kfi_attach *a, struct pt_regs *regs, bool ret_hooked)
 }
 NOKPROBE_SYMBOL(kfi_hotfix_entry);
 
-static __kfi_hot bool
+static __kfi_hot_ret bool
 kfi_hotfix_ret(struct kfi_attach *a, struct pt_regs *regs, unsigned long data)
 {
 	struct kfi_hotfix_state *hs = to_hotfix_site(a)->hs;

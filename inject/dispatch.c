@@ -196,7 +196,7 @@ kfi_set_entry(struct kfi_attach *a, struct pt_regs *regs, bool ret_hooked)
 NOKPROBE_SYMBOL(kfi_set_entry);
 
 /* A replace rule at the function's return: whether it replaced the value. */
-static __kfi_hot noinline bool
+static __kfi_hot_ret noinline bool
 kfi_rule_ret(struct kfi_attach *a, struct pt_regs *regs, struct kfi_rule *rule,
 	     unsigned long caller)
 {
@@ -209,7 +209,7 @@ kfi_rule_ret(struct kfi_attach *a, struct pt_regs *regs, struct kfi_rule *rule,
 NOKPROBE_SYMBOL(kfi_rule_ret);
 
 /* Replace rules, in order: the first that injects. */
-static __kfi_hot noinline bool
+static __kfi_hot_ret noinline bool
 kfi_set_ret_walk(struct kfi_attach *a, struct pt_regs *regs,
 		 const struct kfi_rule_index *idx, unsigned long caller)
 {
@@ -230,7 +230,7 @@ NOKPROBE_SYMBOL(kfi_set_ret_walk);
  * more than the bare kretprobe's. The rules are those armed when the call
  * returns; @caller is where it returns to.
  */
-static __kfi_hot bool
+static __kfi_hot_ret bool
 kfi_set_ret(struct kfi_attach *a, struct pt_regs *regs, unsigned long caller)
 {
 	const struct kfi_rule_index *idx;
