@@ -735,10 +735,13 @@ static void kfi_site_unregister(struct kfi_site *site)
 /*
  * Whether @site needs an entry probe: for its entry callbacks; a site with
  * nothing to count (none of its attachments has a callback) has one too.
+ * On arm64, a kretprobe is cheaper with kfi's kprobe beside it, which runs
+ * the breakpoint's instruction itself (kfi_arch_step_over()) for both.
  */
 static bool kfi_site_needs_entry(const struct kfi_site *site)
 {
-	return site->nr_entry || !site->nr_ret;
+	return site->nr_entry || !site->nr_ret ||
+	       KFI_ARCH_STEP_OVER_SPEEDS_KRETPROBE;
 }
 
 /*

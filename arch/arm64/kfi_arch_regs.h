@@ -89,4 +89,11 @@ static nokprobe_inline bool kfi_arch_step_over(const struct kprobe *kp,
 	return true;
 }
 
+/*
+ * Whether a kprobe that steps over its instruction (kfi_arch_step_over())
+ * makes a kretprobe beside it cheaper: here, where every kprobe is a
+ * breakpoint and single-stepping is a second exception, it does.
+ */
+#define KFI_ARCH_STEP_OVER_SPEEDS_KRETPROBE	true
+
 #endif /* KFI_ARCH_ARM64_REGS_H */

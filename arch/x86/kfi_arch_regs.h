@@ -82,4 +82,7 @@ static nokprobe_inline bool kfi_arch_step_over(const struct kprobe *kp,
 	return false;
 }
 
+/* See arm64's: kretprobes ride on ftrace here, without a single-step. */
+#define KFI_ARCH_STEP_OVER_SPEEDS_KRETPROBE	false
+
 #endif /* KFI_ARCH_X86_REGS_H */
