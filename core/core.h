@@ -52,7 +52,7 @@ enum kfi_verdict {
  *		attachment wants to act on this call's return. The first of
  *		each group that says yes gets @ret for the call, and the word
  *		it left in *@data. When the kretprobe's instance pool is
- *		empty, nobody is asked.
+ *		empty, nobody is asked. Only with @ret.
  * @entry:	at the function's entry. @ret_hooked tells whether this
  *		attachment's @want_ret said yes for this very call, so that
  *		its @ret will run when the call returns.
@@ -61,7 +61,8 @@ enum kfi_verdict {
  *		the return of every call whose return kfi could hook (see
  *		kfi_attach_ret_missed()) and that no kfi handler made, unless
  *		one of its group acted before it; @data is the address the
- *		call returns to. Returns true when it acted on the call.
+ *		call returns to. Returns true when it acted on the call (the
+ *		@ret of a @want_ret that said yes is called whatever acted).
  *
  * A site without @want_ret attachments hooks its returns with a bare
  * kretprobe, without an entry handler: decide at the return what can be
@@ -144,7 +145,8 @@ DECLARE_PER_CPU(u8, kfi_hit);
  * stopped was made by a task. This looks at preempt_count() as the probed
  * code saw it. Inline: it is on every filtered call's path.
  *
- * Context: entry probe handler (entry or want_ret callback).
+ * Context: probe handler (entry, want_ret or ret callback; at the return,
+ * the kretprobe's trampoline runs in the context the call returns to).
  * Return: true unless the call was made in NMI, hard or soft IRQ context.
  */
 static nokprobe_inline bool kfi_call_in_task(void)

@@ -4,10 +4,10 @@
  * are attached to it, so that kfi never puts two probes of its own that
  * change the instruction pointer on one function.
  *
- * A site has an entry probe while something attached acts at the entry, and
- * a kretprobe while something attached wants to see returns. Sites whose
- * function lives
- * in a module follow that module: its unloading unregisters the probes (the
+ * A site has an entry probe while something attached acts at the entry (on
+ * arm64, also beside a kretprobe alone: see kfi_site_needs_entry()), and a
+ * kretprobe while something attached wants to see returns. Sites whose
+ * function lives in a module follow that module: its unloading unregisters the probes (the
  * site is then "waiting"), and its loading registers them again, so that
  * attachments survive a module's reload without their owners doing anything.
  *
@@ -24,8 +24,10 @@
  *    kprobes are breakpoints), and a batch of sites is removed from it in
  *    one ftrace update;
  *  - a kprobe otherwise: on functions without an ftrace call site, and on
- *    sites with a return attachment, whose entry handler must run right
- *    after the kretprobe's (see kfi_ret_pending), in one aggregate.
+ *    sites with a kretprobe too, in one aggregate: the entry handler must
+ *    run right after the kretprobe's entry handler when it has one (see
+ *    kfi_ret_pending), and a call an entry callback diverts must have its
+ *    return hooked, or not, the same way every time.
  *
  * The probes a site has follow what its attachments need (its shape: see
  * kfi_site_fits()). When an attachment needs more than the site has, the
@@ -62,7 +64,8 @@ struct kfi_site {
 	bool ret_live;			/* kretprobe registered */
 	unsigned int nr_entry;		/* attachments with an entry callback */
 	unsigned int nr_ret;		/* ... with a ret callback */
-	unsigned int nr_want;		/* ... with a want_ret callback */
+	unsigned int nr_want;		/* ... with ret and want_ret */
+	unsigned int nr_ret_all;	/* ... with ret, without want_ret */
 	unsigned long ftrace_ip;	/* on kfi_ftrace_ops here, or 0 (RCU) */
 	bool kprobe_only;		/* kfi_ftrace_ops cannot have it */
 	struct hlist_node ftrace_node;	/* in kfi_ftrace_sites (RCU) */
@@ -414,9 +417,9 @@ kfi_site_ret_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	int g;
 
 	/*
-	 * NULL once the kretprobe's unregistration began (6.1 clears it
-	 * before waiting for the handlers running on other CPUs): hook
-	 * nothing.
+	 * NULL once the kretprobe's unregistration began, where kretprobes
+	 * do not ride on rethook (arm64 in 6.1); on rethook (x86_64), the
+	 * rethook's handler is cleared instead, and it calls no handler.
 	 */
 	if (unlikely(!krp))
 		return 1;
@@ -425,12 +428,12 @@ kfi_site_ret_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (!kfi_hit_enter(kfi_hit_how(&krp->kp)))
 		return 1;
 	/* Attachments without want_ret see every return. */
-	hook = READ_ONCE(site->nr_ret) > READ_ONCE(site->nr_want);
+	hook = READ_ONCE(site->nr_ret_all);
 	/* A slot's id and data mean something only once its @a is set. */
 	for (g = 0; g < KFI_NR_GROUPS; g++)
 		data->slot[g].a = NULL;
 	list_for_each_entry_rcu(a, &site->attached, node) {
-		if (!a->ops->want_ret || data->slot[a->group].a)
+		if (!a->ops->want_ret || !a->ops->ret || data->slot[a->group].a)
 			continue;
 		if (a->ops->want_ret(a, regs, &data->slot[a->group].data)) {
 			data->slot[a->group].a = a;
@@ -451,7 +454,12 @@ kfi_site_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kretprobe *krp = get_kretprobe(ri);
 	struct kfi_ret_data *data = (struct kfi_ret_data *)ri->data;
-	unsigned long caller = get_kretprobe_retaddr(ri);
+	/*
+	 * Where the call returns to, which both trampolines set before the
+	 * handlers run: the instance's own address is the trampoline's when
+	 * another return hook (rethook) took the call before kfi's.
+	 */
+	unsigned long caller = instruction_pointer(regs);
 	u8 hit = __this_cpu_read(kfi_hit);
 	unsigned int acted = 0;		/* groups */
 	struct kfi_site *site;
@@ -474,15 +482,17 @@ kfi_site_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	 * a kfi handler (@hit): their entries would have skipped it too.
 	 */
 	list_for_each_entry_rcu(a, &site->attached, node) {
-		if (!a->ops->ret || (acted & BIT(a->group)))
+		if (!a->ops->ret)
 			continue;
 		if (a->ops->want_ret) {
+			/* Always: its want_ret may have taken something. */
 			if (!slots || a != data->slot[a->group].a ||
 			    a->id != data->slot[a->group].id)
 				continue;
 			a->ops->ret(a, regs, data->slot[a->group].data);
 			acted |= BIT(a->group);
-		} else if (hit == KFI_HIT_NONE && a->ops->ret(a, regs, caller)) {
+		} else if (hit == KFI_HIT_NONE && !(acted & BIT(a->group)) &&
+			   a->ops->ret(a, regs, caller)) {
 			acted |= BIT(a->group);
 		}
 	}
@@ -781,11 +791,13 @@ static void kfi_site_count(struct kfi_site *site, const struct kfi_attach *a,
 
 	if (a->ops->entry)
 		site->nr_entry += n;
-	/* Read by kfi_site_ret_entry(). */
-	if (a->ops->ret)
-		WRITE_ONCE(site->nr_ret, site->nr_ret + n);
+	if (!a->ops->ret)
+		return;		/* want_ret alone is never called */
+	site->nr_ret += n;
 	if (a->ops->want_ret)
-		WRITE_ONCE(site->nr_want, site->nr_want + n);
+		site->nr_want += n;
+	else	/* read by kfi_site_ret_entry() */
+		WRITE_ONCE(site->nr_ret_all, site->nr_ret_all + n);
 }
 
 static int kfi_site_register_ret(struct kfi_site *site, const char *target)
@@ -1021,7 +1033,8 @@ static void kfi_site_free(struct kfi_site *site)
 
 /*
  * The reaper unregisters the probes nothing needs any more: those of sites
- * left with nothing attached, and kretprobes no attachment wants. It runs
+ * left with nothing attached, and kretprobes and entry kprobes no
+ * attachment needs (see kfi_site_excess()). It runs
  * after detaches, as a work item, and unregisters everything it finds in
  * one batch, and waits for one grace period for the whole batch: disarming
  * a thousand rules costs about what disarming one does. Until it ran, a
@@ -1172,7 +1185,7 @@ static int kfi_site_add(struct kfi_site *site, const struct kfi_attach *a,
 	/* Back as it was; a site that cannot be is left waiting. */
 	if (was_live && !site->live && !list_empty(&site->attached) &&
 	    kfi_site_register(site, NULL, NULL))
-		pr_warn("%s%s%s: probes lost, calls not probed until its module reloads\n",
+		pr_warn("%s%s%s: probes lost, calls not probed until its module reloads or it is attached to again\n",
 			site->module, *site->module ? ":" : "", site->name);
 	return reg;
 }

@@ -66,10 +66,10 @@ struct kfi_rule_set {
 };
 
 /*
- * kfi_sets_mutex protects kfi_sets, kfi_sets_dying, kfi_next_arm_id, every
- * set's fields (the writers' side of its indexes), and each armed rule's
- * set, set_node and arm_id. A mutex: attaching registers probes, which
- * sleeps. Taken under a rule's lock, never the other way round. Probe
+ * kfi_sets_mutex protects kfi_sets, kfi_sets_dying, every set's fields (the
+ * writers' side of its indexes), and each armed rule's set, set_node and
+ * missed_from. A mutex: attaching registers probes, which sleeps. Taken
+ * under a rule's lock, never the other way round. Probe
  * handlers never take it: they read an index under RCU (preemption is
  * disabled in them), and a set that was emptied is only freed after a grace
  * period, from kfi_sets_dying.
@@ -77,7 +77,6 @@ struct kfi_rule_set {
 static DEFINE_MUTEX(kfi_sets_mutex);
 static LIST_HEAD(kfi_sets);
 static LIST_HEAD(kfi_sets_dying);
-static u64 kfi_next_arm_id;
 
 /*
  * One ratelimit for every rule's verbose lines and stack traces, so that
@@ -438,7 +437,6 @@ int kfi_set_add(struct kfi_rule *rule, struct kfi_attach_error *error)
 		err = -ENOMEM;
 		goto out_unused;
 	}
-	rule->arm_id = ++kfi_next_arm_id;
 	kfi_side_insert(side, rule);
 	idx = kfi_index_build(&side->rules);
 	if (!idx) {
@@ -487,7 +485,8 @@ out_unlock:
  * @rule; those that started before may: wait for a grace period before
  * changing or freeing it.
  *
- * Context: process context, may sleep (on kfi_sets_mutex only).
+ * Context: process context, may sleep (on kfi_sets_mutex and kfi_core_mutex,
+ * never for a grace period or a probe's unregistration).
  */
 void kfi_set_remove(struct kfi_rule *rule)
 {
@@ -540,7 +539,9 @@ unsigned long kfi_rule_missed(struct kfi_rule *rule)
 
 	lockdep_assert_held(&rule->lock);
 
-	if (!rule->armed || kfi_rule_side(rule) != KFI_SIDE_RET)
+	if (kfi_rule_side(rule) != KFI_SIDE_RET)
+		return 0;	/* its action changed since it last counted */
+	if (!rule->armed)
 		return rule->missed;
 	mutex_lock(&kfi_sets_mutex);
 	n = kfi_attach_ret_missed(&rule->set->side[KFI_SIDE_RET]->attach) -

@@ -90,7 +90,6 @@ struct kfi_rule {
 	 */
 	struct kfi_rule_set *set;
 	struct list_head set_node;
-	u64 arm_id;		/* unique per arming: tells armings apart */
 	/* replace: kfi_attach_ret_missed() when armed; the count disarmed */
 	unsigned long missed_from, missed;
 

@@ -305,6 +305,40 @@ TEST_F(probes, probe_after_kfi_sees_every_call)
 }
 
 /*
+ * Another tool's kretprobe on a function, put there after kfi's: it hooks
+ * the call's return before kfi's, which then saw the trampoline as the
+ * address the call returns to. A replace rule's caller filter, decided at
+ * the return, still sees the real caller.
+ */
+TEST_F(probes, replace_caller_filter_beside_another_kretprobe)
+{
+	char target[96], line[160];
+	unsigned long ran;
+	long ret;
+	int err;
+
+	snprintf(target, sizeof(target), "target=%s", FUNC);
+	ASSERT_EQ(0, kfi_rule_make("r", target, "action=replace", "retval=99",
+				   "caller=kfi_tt_caller_a", "enabled=1", NULL));
+	snprintf(line, sizeof(line), "r:%s/%s kfi_test_target:%s\n",
+		 KPROBE_GROUP, KPROBE_EVENT, FUNC);
+	err = kprobe_events_append(line);
+	ASSERT_EQ(0, err) TH_LOG("cannot add the kretprobe event: %s",
+				 strerror(-err));
+	self->added = true;
+	ASSERT_EQ(0, kfi_write(EVENT_DIR "/enable", "1"));
+
+	ASSERT_EQ(0, kfi_tt("kfi_tt_caller_a", 1, &ret, &ran));
+	EXPECT_EQ(99, ret) TH_LOG("called from the named caller");
+	EXPECT_EQ(1, ran);
+	ASSERT_EQ(0, kfi_tt("kfi_tt_caller_b", 1, &ret, &ran));
+	EXPECT_EQ(1, ret) TH_LOG("called from another function");
+	EXPECT_EQ(2, kfi_rule_long("r", "hits"));
+	EXPECT_EQ(1, kfi_rule_long("r", "injected"));
+	EXPECT_LE(2, kprobe_event_hits()) TH_LOG("the event saw no call");
+}
+
+/*
  * ftrace's function tracer and kfi's rules on one function, traced first:
  * a replace rule (a kprobe and a kretprobe: on arm64 breakpoints on the
  * function's first instruction, "mov x9, x30", which kfi then runs itself
