@@ -370,8 +370,8 @@ def main():
     mem = summ.memory
     many = max([int(a.split("@other_")[1]) for a in summ.samples
                 if "@other_" in a] or [1000])
-    cps = [int(a[len("cp.disarm_"):]) for a in summ.samples
-           if a.startswith("cp.disarm_")]
+    cps = [int(a[len("cp.disarm_done_"):]) for a in summ.samples
+           if a.startswith("cp.disarm_done_")]
     same = max([int(a[len("scale.same_"):]) for a in summ.samples
                 if a.startswith("scale.same_")] or [64])
     rows = summ.rows()
