@@ -449,10 +449,14 @@ kfi_site_ret_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(kfi_site_ret_entry);
 
-static __kfi_hot_ret int
-kfi_site_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+/*
+ * The ret callbacks of every attachment, in order, for a call that returns
+ * through @site's kretprobe @krp, instance @ri.
+ */
+static __kfi_hot_ret noinline void
+kfi_site_ret_all(struct kfi_site *site, struct kretprobe *krp,
+		 struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct kretprobe *krp = get_kretprobe(ri);
 	struct kfi_ret_data *data = (struct kfi_ret_data *)ri->data;
 	/*
 	 * Where the call returns to, which both trampolines set before the
@@ -462,16 +466,10 @@ kfi_site_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	unsigned long caller = instruction_pointer(regs);
 	u8 hit = __this_cpu_read(kfi_hit);
 	unsigned int acted = 0;		/* groups */
-	struct kfi_site *site;
 	struct kfi_attach *a;
-	bool slots;
-
-	/* As in kfi_site_ret_entry(): the kretprobe is being unregistered. */
-	if (unlikely(!krp))
-		return 0;
-	site = container_of(krp, struct kfi_site_ret, krp)->site;
 	/* Without an entry handler, nothing filled the slots in. */
-	slots = krp->entry_handler;
+	bool slots = krp->entry_handler;
+
 	/* No kfi entry handler runs inside this one (kfi_hit). */
 	__this_cpu_write(kfi_hit, KFI_HIT_RETURN);
 	/*
@@ -497,6 +495,43 @@ kfi_site_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		}
 	}
 	__this_cpu_write(kfi_hit, hit);
+}
+NOKPROBE_SYMBOL(kfi_site_ret_all);
+
+/*
+ * The kretprobe's handler. A lone attachment that decides at the return
+ * (a function's replace rules), the common case, is called from here; the
+ * rest out of line, so that the handler needs few registers saved.
+ */
+static __kfi_hot_ret int
+kfi_site_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kretprobe *krp = get_kretprobe(ri);
+	struct list_head *first;
+	struct kfi_site *site;
+	struct kfi_attach *a;
+
+	/* As in kfi_site_ret_entry(): the kretprobe is being unregistered. */
+	if (unlikely(!krp))
+		return 0;
+	site = container_of(krp, struct kfi_site_ret, krp)->site;
+	first = rcu_dereference_sched(list_next_rcu(&site->attached));
+	if (first == &site->attached ||
+	    rcu_dereference_sched(list_next_rcu(first)) != &site->attached) {
+		kfi_site_ret_all(site, krp, ri, regs);
+		return 0;
+	}
+	a = list_entry(first, struct kfi_attach, node);
+	if (!a->ops->ret || a->ops->want_ret) {
+		kfi_site_ret_all(site, krp, ri, regs);
+		return 0;
+	}
+	/* As kfi_site_ret_all() does for it. */
+	if (__this_cpu_read(kfi_hit) != KFI_HIT_NONE)
+		return 0;
+	__this_cpu_write(kfi_hit, KFI_HIT_RETURN);
+	a->ops->ret(a, regs, instruction_pointer(regs));
+	__this_cpu_write(kfi_hit, KFI_HIT_NONE);
 	return 0;
 }
 NOKPROBE_SYMBOL(kfi_site_ret);
