@@ -182,6 +182,24 @@ static int kprobe_events_append(const char *line)
 	return err;
 }
 
+/*
+ * Adds the event KPROBE_EVENT on FUNC, a kprobe (@kind 'p') or a kretprobe
+ * ('r'), and enables it; sets *@added once the teardown must remove it.
+ */
+static int kprobe_event_add(char kind, bool *added)
+{
+	char line[160];
+	int err;
+
+	snprintf(line, sizeof(line), "%c:%s/%s kfi_test_target:%s\n", kind,
+		 KPROBE_GROUP, KPROBE_EVENT, FUNC);
+	err = kprobe_events_append(line);
+	if (err)
+		return err;
+	*added = true;
+	return kfi_write(EVENT_DIR "/enable", "1");
+}
+
 /* The hits of the kprobe event KPROBE_EVENT, or -1. */
 static long kprobe_event_hits(void)
 {
@@ -266,7 +284,7 @@ FIXTURE_TEARDOWN(probes)
  */
 TEST_F(probes, probe_after_kfi_sees_every_call)
 {
-	char target[96], line[160];
+	char target[96];
 	unsigned long ran;
 	long before, ret;
 	int err;
@@ -279,13 +297,9 @@ TEST_F(probes, probe_after_kfi_sees_every_call)
 	ASSERT_EQ(0, kfi_rule_make("c-return", target, "retval=-5",
 				   "interval=2", "enabled=1", NULL));
 
-	snprintf(line, sizeof(line), "p:%s/%s kfi_test_target:%s\n",
-		 KPROBE_GROUP, KPROBE_EVENT, FUNC);
-	err = kprobe_events_append(line);
+	err = kprobe_event_add('p', &self->added);
 	ASSERT_EQ(0, err) TH_LOG("cannot add the kprobe event: %s",
 				 strerror(-err));
-	self->added = true;
-	ASSERT_EQ(0, kfi_write(EVENT_DIR "/enable", "1"));
 	before = kprobe_event_hits();
 	ASSERT_LE(0, before);
 
@@ -312,7 +326,7 @@ TEST_F(probes, probe_after_kfi_sees_every_call)
  */
 TEST_F(probes, replace_caller_filter_beside_another_kretprobe)
 {
-	char target[96], line[160];
+	char target[96];
 	unsigned long ran;
 	long ret;
 	int err;
@@ -320,13 +334,9 @@ TEST_F(probes, replace_caller_filter_beside_another_kretprobe)
 	snprintf(target, sizeof(target), "target=%s", FUNC);
 	ASSERT_EQ(0, kfi_rule_make("r", target, "action=replace", "retval=99",
 				   "caller=kfi_tt_caller_a", "enabled=1", NULL));
-	snprintf(line, sizeof(line), "r:%s/%s kfi_test_target:%s\n",
-		 KPROBE_GROUP, KPROBE_EVENT, FUNC);
-	err = kprobe_events_append(line);
+	err = kprobe_event_add('r', &self->added);
 	ASSERT_EQ(0, err) TH_LOG("cannot add the kretprobe event: %s",
 				 strerror(-err));
-	self->added = true;
-	ASSERT_EQ(0, kfi_write(EVENT_DIR "/enable", "1"));
 
 	ASSERT_EQ(0, kfi_tt("kfi_tt_caller_a", 1, &ret, &ran));
 	EXPECT_EQ(99, ret) TH_LOG("called from the named caller");
