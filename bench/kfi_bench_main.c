@@ -8,9 +8,10 @@
  *	"kprobe_kretprobe" (both on one function, as kfi puts them for a
  *	return-side rule), "ftrace", "ftrace_ipmod" (an ftrace_ops of this
  *	module's own on the function, with saved registers: the mechanism
- *	under kprobes on ftrace, without them) or "hotfix": removes the
- *	current bare probe (or hotfix), then puts that one in place; read:
- *	the current one.
+ *	under kprobes on ftrace, without them), "hotfix" (kfi_bench_fixed
+ *	with its thunk) or "hotfix_plain" (without): removes the current
+ *	bare probe (or hotfix), then puts that one in place; read: the
+ *	current one.
  *   /sys/kernel/debug/kfi_bench/run
  *	write "FUNC COUNT CPUS": calls FUNC COUNT times in a tight loop with
  *	preemption disabled, timed around the whole batch; FUNC is "trace"
@@ -191,14 +192,28 @@ static void kfi_bench_ftrace_remove(struct ftrace_ops *ops)
 	unregister_ftrace_function(ops);
 }
 
+KFI_HOTFIX_THUNK(kfi_bench_fixed, long, long);
+
+/* The hotfix as hotfix.rst writes them, with a thunk. */
 static struct kfi_hotfix_func kfi_bench_hotfix_funcs[] = {
-	{ .old_name = "kfi_bench:kfi_bench_target", .new_func = kfi_bench_fixed },
+	KFI_HOTFIX_FUNC("kfi_bench:kfi_bench_target", kfi_bench_fixed),
 	{ }
 };
 
 static struct kfi_hotfix kfi_bench_hotfix = {
 	.mod	= THIS_MODULE,
 	.funcs	= kfi_bench_hotfix_funcs,
+};
+
+/* Without the thunk: kfi hooks each redirected call's return. */
+static struct kfi_hotfix_func kfi_bench_hotfix_plain_funcs[] = {
+	{ .old_name = "kfi_bench:kfi_bench_target", .new_func = kfi_bench_fixed },
+	{ }
+};
+
+static struct kfi_hotfix kfi_bench_hotfix_plain = {
+	.mod	= THIS_MODULE,
+	.funcs	= kfi_bench_hotfix_plain_funcs,
 };
 
 enum kfi_bench_probe {
@@ -209,6 +224,7 @@ enum kfi_bench_probe {
 	KFI_BENCH_KRETPROBE,
 	KFI_BENCH_KPROBE_KRETPROBE,
 	KFI_BENCH_HOTFIX,
+	KFI_BENCH_HOTFIX_PLAIN,
 	KFI_BENCH_FTRACE,
 	KFI_BENCH_FTRACE_IPMOD,
 	KFI_BENCH_NR_PROBES,
@@ -222,6 +238,7 @@ static const char * const kfi_bench_probe_names[KFI_BENCH_NR_PROBES] = {
 	[KFI_BENCH_KRETPROBE] = "kretprobe",
 	[KFI_BENCH_KPROBE_KRETPROBE] = "kprobe_kretprobe",
 	[KFI_BENCH_HOTFIX] = "hotfix",
+	[KFI_BENCH_HOTFIX_PLAIN] = "hotfix_plain",
 	[KFI_BENCH_FTRACE] = "ftrace",
 	[KFI_BENCH_FTRACE_IPMOD] = "ftrace_ipmod",
 };
@@ -255,6 +272,9 @@ static void kfi_bench_probe_remove(void)
 		break;
 	case KFI_BENCH_HOTFIX:
 		kfi_hotfix_unregister(&kfi_bench_hotfix);
+		break;
+	case KFI_BENCH_HOTFIX_PLAIN:
+		kfi_hotfix_unregister(&kfi_bench_hotfix_plain);
 		break;
 	case KFI_BENCH_FTRACE:
 		kfi_bench_ftrace_remove(&kfi_bench_fops);
@@ -317,6 +337,9 @@ static int kfi_bench_probe_add(enum kfi_bench_probe which)
 		break;
 	case KFI_BENCH_HOTFIX:
 		err = kfi_hotfix_register(&kfi_bench_hotfix);
+		break;
+	case KFI_BENCH_HOTFIX_PLAIN:
+		err = kfi_hotfix_register(&kfi_bench_hotfix_plain);
 		break;
 	case KFI_BENCH_FTRACE:
 		err = kfi_bench_ftrace_add(&kfi_bench_fops,

@@ -292,7 +292,7 @@ enum kind {
 	BARE,		/* a bare mechanism of kfi_bench.ko (or none) */
 	RULE,		/* one kfi rule, made from @attrs */
 	SAME,		/* @n filtered-out rules on the target */
-	HOTFIX,		/* kfi_bench.ko's hotfix of the target */
+	HOTFIX,		/* kfi_bench.ko's hotfix @probe of the target */
 };
 
 struct arm {
@@ -301,7 +301,7 @@ struct arm {
 	enum kind kind;
 	const char *func;	/* "trace" or "notrace" */
 	const char *cpus;	/* "one" or "all" */
-	const char *probe;	/* BARE: kfi_bench's probe name */
+	const char *probe;	/* BARE, HOTFIX: kfi_bench's probe name */
 	const char *attrs[6];	/* RULE: "attr=value", without target */
 	int n;			/* SAME: from the plan, by @name */
 	bool mixed;		/* SAME: by pid and by comm, not init's */
@@ -342,8 +342,11 @@ static struct arm main_arms[] = {
 	       "action=replace", "retval=7"),
 	A_RULE("kfi.args", "ref.kprobe", "trace", "one", "action=args",
 	       "args=1=7"),
-	{ .name = "kfi.hotfix", .ref = "ref.kprobe_kretprobe", .kind = HOTFIX,
-	  .func = "trace", .cpus = "one" },
+	{ .name = "kfi.hotfix", .ref = "ref.kprobe_ipmod", .kind = HOTFIX,
+	  .probe = "hotfix", .func = "trace", .cpus = "one" },
+	{ .name = "kfi.hotfix_plain", .ref = "ref.kprobe_kretprobe",
+	  .kind = HOTFIX, .probe = "hotfix_plain", .func = "trace",
+	  .cpus = "one" },
 	/* scaling: non-matching rules on the same function */
 	{ .name = "scale.same_", .ref = "kfi.filtered", .kind = SAME,
 	  .n = 0, .func = "trace", .cpus = "one" },
@@ -401,7 +404,7 @@ static int arm_setup(const struct arm *a)
 	case BARE:
 		return probe_set(a->probe);
 	case HOTFIX:
-		return probe_set("hotfix");
+		return probe_set(a->probe);
 	case RULE:
 		snprintf(t, sizeof(t), "target=%s", target);
 		err = rule_make("arm", t, a->attrs[0] ?: "verbose=0",

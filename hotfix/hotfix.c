@@ -5,17 +5,23 @@
  *
  * Each function of a hotfix is an attachment on the function's probe site,
  * after the injection rules. At the call's entry it points the instruction
- * pointer at the replacement, which returns straight to the caller. Every
- * redirected call also hooks its return, and holds a reference on the hotfix
- * module from its entry to its return, so that the module (the replacement's
- * code) cannot be unloaded while any task runs in it, even asleep:
+ * pointer at the replacement, which returns straight to the caller. The
+ * module (the replacement's code) must not be unloaded while any task runs
+ * in it, even asleep. A function given with its thunk (KFI_HOTFIX_FUNC())
+ * is redirected to the thunk, which calls the replacement and counts the
+ * call out of a per-CPU count; any other function's return is hooked, and
+ * its call holds a reference on the module:
  *
- *   entry:   want_ret: enabled && try_module_get(mod)   (else: old function)
+ *   thunk:   entry:    enabled: count the call in, redirect to the thunk
+ *                      (which counts it out when the replacement returns)
+ *   other:   want_ret: enabled && try_module_get(mod)   (else: old function)
  *            entry:    redirect to the replacement
- *   return:  ret:      module_put(mod)
+ *            ret:      module_put(mod)
  *
- * A hotfix that is enabled holds one more reference on its module, so rmmod
- * fails until "echo 0 > enabled" drops it.
+ * A hotfix that is enabled pins its module with one reference, so rmmod
+ * fails until "echo 0 > enabled" drops it. With thunks, the pin is dropped
+ * only once no call is left in them: at once when none is, else by
+ * kfi_hotfix_drain() when the last one leaves.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -29,6 +35,7 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include <kfi/hotfix.h>
 
@@ -58,15 +65,19 @@ struct kfi_hotfix_state {
 	struct kfi_hotfix *hotfix;
 	struct list_head node;		/* in kfi_hotfixes */
 	bool enabled;			/* protected by kfi_hotfix_mutex */
-	atomic_t inflight;		/* redirected calls not returned yet */
+	bool pinned;			/* protected by kfi_hotfix_mutex */
+	unsigned long enables;		/* protected by kfi_hotfix_mutex */
+	bool thunks;			/* some function has a thunk */
+	struct delayed_work drain;	/* drops the pin after the thunks */
+	atomic_t inflight;		/* hooked calls not returned yet */
 	void *view;			/* protected by kfi_hotfix_mutex */
 	unsigned int nr;
 	struct kfi_hotfix_site sites[];
 };
 
 /*
- * kfi_hotfix_mutex protects kfi_hotfixes, and each hotfix's @enabled (with
- * the module reference that goes with it) and @view. A mutex: it is held
+ * kfi_hotfix_mutex protects kfi_hotfixes, and each hotfix's @enabled, the
+ * module reference that pins it (@pinned), @enables and @view. A mutex: it is held
  * across kfi_attach(), which sleeps. Probe handlers never take it; they
  * read @enabled once per call, and kfi_hotfix_quiesce() waits them out.
  * Lock order: kfi_hotfix_mutex, then the core's lock. The view's callbacks
@@ -119,6 +130,23 @@ kfi_hotfix_want_ret(struct kfi_attach *a, struct pt_regs *regs,
 }
 NOKPROBE_SYMBOL(kfi_hotfix_want_ret);
 
+/* A function with a thunk: the thunk drops the module when the call ends. */
+static __kfi_hot enum kfi_verdict
+kfi_hotfix_thunk_entry(struct kfi_attach *a, struct pt_regs *regs,
+		       bool ret_hooked)
+{
+	struct kfi_hotfix_site *s = to_hotfix_site(a);
+	struct kfi_hotfix_state *hs = s->hs;
+
+	if (!READ_ONCE(hs->enabled) || !kfi_hotfix_in_place(s))
+		return KFI_NEXT;
+	this_cpu_inc(*s->func->inflight);
+	this_cpu_inc(s->stats->calls);
+	kfi_arch_redirect(regs, (unsigned long)s->func->thunk);
+	return KFI_DIVERTED;
+}
+NOKPROBE_SYMBOL(kfi_hotfix_thunk_entry);
+
 static __kfi_hot_ret enum kfi_verdict
 kfi_hotfix_entry(struct kfi_attach *a, struct pt_regs *regs, bool ret_hooked)
 {
@@ -156,6 +184,10 @@ static const struct kfi_attach_ops kfi_hotfix_ops = {
 	.want_ret	= kfi_hotfix_want_ret,
 	.entry		= kfi_hotfix_entry,
 	.ret		= kfi_hotfix_ret,
+};
+
+static const struct kfi_attach_ops kfi_hotfix_thunk_ops = {
+	.entry		= kfi_hotfix_thunk_entry,
 };
 
 static const char *kfi_hotfix_mod_name(const struct kfi_hotfix *hotfix)
@@ -203,7 +235,9 @@ static int kfi_hotfix_check(const struct kfi_hotfix *hotfix, unsigned int *nr)
 		return -EEXIST;
 	}
 	for (f = hotfix->funcs; f->old_name; f++) {
-		if (!kfi_hotfix_in_text(f->new_func, hotfix->mod)) {
+		if (!kfi_hotfix_in_text(f->new_func, hotfix->mod) ||
+		    (f->thunk && !kfi_hotfix_in_text(f->thunk, hotfix->mod)) ||
+		    !f->thunk != !f->inflight) {
 			pr_err("hotfix %s: %s: the replacement is not a function of %s (error %d)\n",
 			       name, f->old_name, name, -EINVAL);
 			return -EINVAL;
@@ -222,6 +256,8 @@ static void kfi_hotfix_free(struct kfi_hotfix_state *hs)
 	kfree(hs);
 }
 
+static void kfi_hotfix_drain_work(struct work_struct *work);
+
 static struct kfi_hotfix_state *kfi_hotfix_alloc(struct kfi_hotfix *hotfix,
 						 unsigned int nr)
 {
@@ -233,6 +269,7 @@ static struct kfi_hotfix_state *kfi_hotfix_alloc(struct kfi_hotfix *hotfix,
 		return NULL;
 	hs->hotfix = hotfix;
 	hs->nr = nr;
+	INIT_DELAYED_WORK(&hs->drain, kfi_hotfix_drain_work);
 	atomic_set(&hs->inflight, 0);
 	for (s = hs->sites; s < hs->sites + hs->nr; s++) {
 		struct kfi_symbol sym;
@@ -247,6 +284,10 @@ static struct kfi_hotfix_state *kfi_hotfix_alloc(struct kfi_hotfix *hotfix,
 			snprintf(s->new_name, sizeof(s->new_name), "%s:%s",
 				 sym.module, sym.name);
 		s->attach.ops = &kfi_hotfix_ops;
+		if (s->func->thunk) {
+			s->attach.ops = &kfi_hotfix_thunk_ops;
+			hs->thunks = true;
+		}
 		s->attach.group = KFI_HOTFIX_GROUP;
 		s->attach.key = module_name(hotfix->mod);
 		s->stats = alloc_percpu(struct kfi_hotfix_stats);
@@ -304,7 +345,19 @@ err_detach:
 	return err;
 }
 
-/* Switches every redirect of @hs on or off at once. */
+static void kfi_hotfix_unpin(struct kfi_hotfix_state *hs)
+{
+	lockdep_assert_held(&kfi_hotfix_mutex);
+	if (hs->pinned) {
+		hs->pinned = false;
+		module_put(hs->hotfix->mod);
+	}
+}
+
+/*
+ * Switches every redirect of @hs on or off at once. Off, a hotfix with
+ * thunks stays pinned: its caller calls kfi_hotfix_drain() after it.
+ */
 static int kfi_hotfix_switch(struct kfi_hotfix_state *hs, bool on)
 {
 	lockdep_assert_held(&kfi_hotfix_mutex);
@@ -312,33 +365,113 @@ static int kfi_hotfix_switch(struct kfi_hotfix_state *hs, bool on)
 		return 0;
 	if (on) {
 		/* Pins the module while enabled; fails once it is going. */
-		if (!try_module_get(hs->hotfix->mod))
+		if (!hs->pinned && !try_module_get(hs->hotfix->mod))
 			return -ENODEV;
+		hs->pinned = true;
+		hs->enables++;
 		WRITE_ONCE(hs->enabled, true);
 	} else {
 		WRITE_ONCE(hs->enabled, false);
-		module_put(hs->hotfix->mod);
+		if (!hs->thunks)
+			kfi_hotfix_unpin(hs);
 	}
 	return 0;
+}
+
+/*
+ * Redirected calls that have not returned yet: those whose return is hooked,
+ * and those in thunks. A thunk's count is per CPU, a call counted in on one
+ * CPU and out on another: once no call is counted in any more, each CPU's
+ * count only goes down, so a sum that reads 0 proves that none is left.
+ */
+static unsigned long kfi_hotfix_inflight(const struct kfi_hotfix_state *hs)
+{
+	unsigned long n = atomic_read(&hs->inflight);
+	const struct kfi_hotfix_site *s;
+	int cpu;
+
+	for (s = hs->sites; s < hs->sites + hs->nr; s++) {
+		if (!s->func->inflight)
+			continue;
+		for_each_possible_cpu(cpu)
+			n += READ_ONCE(*per_cpu_ptr(s->func->inflight, cpu));
+	}
+	return n;
 }
 
 /*
  * With @hs disabled: waits until no task runs in its replacements. A
  * handler that saw @enabled still true finishes within a grace period
  * (probe handlers run with preemption off), after which the count only
- * goes down.
+ * goes down. A thunk's last instructions run after its module_put(): a
+ * task preempted there has not switched voluntarily, so a Tasks RCU grace
+ * period waits it out (with kernels that cannot preempt, Tasks RCU is RCU).
  */
 static void kfi_hotfix_quiesce(struct kfi_hotfix_state *hs)
 {
 	unsigned int waited;
 
 	synchronize_rcu();
-	for (waited = 0; atomic_read(&hs->inflight); waited++) {
+	for (waited = 0; kfi_hotfix_inflight(hs); waited++) {
 		if (waited && !(waited % 500))
-			pr_info("hotfix %s: waiting for %d calls to leave its replacements\n",
-				kfi_hotfix_name(hs), atomic_read(&hs->inflight));
+			pr_info("hotfix %s: waiting for %lu calls to leave its replacements\n",
+				kfi_hotfix_name(hs), kfi_hotfix_inflight(hs));
 		msleep(20);
 	}
+	if (hs->thunks)
+		synchronize_rcu_tasks();
+}
+
+/*
+ * A hotfix with thunks, disabled: drops the pin once no call is left in
+ * them, waited out as kfi_hotfix_quiesce() does, unless the hotfix was
+ * enabled again meanwhile (@enables moved). Returns false if calls are
+ * still in them, asleep.
+ */
+static bool kfi_hotfix_try_unpin(struct kfi_hotfix_state *hs)
+{
+	unsigned long enables;
+	bool done;
+
+	mutex_lock(&kfi_hotfix_mutex);
+	enables = hs->enables;
+	done = hs->enabled || !hs->pinned;
+	mutex_unlock(&kfi_hotfix_mutex);
+	if (done)
+		return true;
+
+	synchronize_rcu();
+	if (kfi_hotfix_inflight(hs))
+		return false;
+	synchronize_rcu_tasks();
+
+	mutex_lock(&kfi_hotfix_mutex);
+	if (enables == hs->enables && !hs->enabled)
+		kfi_hotfix_unpin(hs);
+	mutex_unlock(&kfi_hotfix_mutex);
+	return true;
+}
+
+#define KFI_HOTFIX_DRAIN_DELAY	msecs_to_jiffies(20)
+
+static void kfi_hotfix_drain_work(struct work_struct *work)
+{
+	struct kfi_hotfix_state *hs =
+		container_of(to_delayed_work(work), struct kfi_hotfix_state,
+			     drain);
+
+	if (!kfi_hotfix_try_unpin(hs))
+		schedule_delayed_work(&hs->drain, KFI_HOTFIX_DRAIN_DELAY);
+}
+
+/*
+ * After a hotfix with thunks was disabled: unpins it now if no call is in
+ * them (rmmod may follow at once), else leaves that to the drain work.
+ */
+static void kfi_hotfix_drain(struct kfi_hotfix_state *hs)
+{
+	if (hs->thunks && !kfi_hotfix_try_unpin(hs))
+		schedule_delayed_work(&hs->drain, KFI_HOTFIX_DRAIN_DELAY);
 }
 
 /*
@@ -356,6 +489,11 @@ static void kfi_hotfix_destroy(struct kfi_hotfix_state *hs)
 	mutex_unlock(&kfi_hotfix_mutex);
 
 	kfi_hotfix_quiesce(hs);
+	/* Nothing can enable it again: the pin goes now, if still held. */
+	cancel_delayed_work_sync(&hs->drain);
+	mutex_lock(&kfi_hotfix_mutex);
+	kfi_hotfix_unpin(hs);
+	mutex_unlock(&kfi_hotfix_mutex);
 	for (s = hs->sites; s < hs->sites + hs->nr; s++)
 		kfi_detach(&s->attach);
 	kfi_hotfix_free(hs);
@@ -566,6 +704,8 @@ int kfi_hotfix_set_enabled(struct kfi_hotfix_state *hs, bool on)
 	mutex_lock(&kfi_hotfix_mutex);
 	err = kfi_hotfix_switch(hs, on);
 	mutex_unlock(&kfi_hotfix_mutex);
+	if (!err && !on)
+		kfi_hotfix_drain(hs);
 	return err;
 }
 

@@ -50,12 +50,16 @@ static int kfi_sample_cmdline_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+/*
+ * Its thunk: kfi redirects each call to it, and it calls the replacement,
+ * then tells kfi that the call has left this module. Return type, then the
+ * parameters' types, exactly as the replacement has them.
+ */
+KFI_HOTFIX_THUNK(kfi_sample_cmdline_show, int, struct seq_file *, void *);
+
 /* The functions to replace, ending with an empty entry. */
 static struct kfi_hotfix_func kfi_sample_cmdline_funcs[] = {
-	{
-		.old_name = "cmdline_proc_show",
-		.new_func = kfi_sample_cmdline_show,
-	},
+	KFI_HOTFIX_FUNC("cmdline_proc_show", kfi_sample_cmdline_show),
 	{ }
 };
 

@@ -50,12 +50,12 @@ static unsigned int kfi_sample_fixed_mean(const unsigned int *v,
 		sum += v[i];
 	return sum / n;
 }
+KFI_HOTFIX_THUNK(kfi_sample_fixed_mean, unsigned int, const unsigned int *,
+		 unsigned int);
 
 static struct kfi_hotfix_func kfi_sample_fix_funcs[] = {
-	{
-		.old_name = "kfi_sample_buggy:kfi_sample_mean",
-		.new_func = kfi_sample_fixed_mean,
-	},
+	KFI_HOTFIX_FUNC("kfi_sample_buggy:kfi_sample_mean",
+			kfi_sample_fixed_mean),
 	{ }
 };
 

@@ -7,6 +7,9 @@
  *   /sys/kernel/debug/kfi_test_buggy/sum     read: kfi_tb_sum(2, 3), -1 (bug:
  *					      it subtracts)
  *   /sys/kernel/debug/kfi_test_buggy/slow    read: kfi_tb_slow(), 0
+ *   /sys/kernel/debug/kfi_test_buggy/many    read: kfi_tb_many() of 1..9,
+ *					      204 (bug: 9 * 9 left out, 285
+ *					      is right)
  *   /sys/kernel/debug/kfi_test_buggy/loop    write N: calls kfi_tb_answer()
  *					      N times; read "fixed=F buggy=B
  *					      other=O", per open file
@@ -38,6 +41,29 @@ static KFI_TB_NOIPA long kfi_tb_slow(void)
 {
 	return 0;
 }
+
+/*
+ * Ten arguments: some are passed on the stack (beyond six on x86_64, eight
+ * on arm64). It stores the sum of i * a<i>, which is largest, of all the
+ * orders the arguments could arrive in, when none is out of place.
+ */
+static KFI_TB_NOIPA void kfi_tb_many(long *out, long a1, long a2, long a3,
+				     long a4, long a5, long a6, long a7,
+				     long a8, long a9)
+{
+	*out = a1 + 2 * a2 + 3 * a3 + 4 * a4 + 5 * a5 + 6 * a6 + 7 * a7 +
+	       8 * a8;
+}
+
+static int kfi_tb_many_show(struct seq_file *m, void *v)
+{
+	long out = 0;
+
+	kfi_tb_many(&out, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+	seq_printf(m, "%ld\n", out);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kfi_tb_many);
 
 static int kfi_tb_show(struct seq_file *m, void *v)
 {
@@ -133,6 +159,7 @@ static int __init kfi_tb_init(void)
 	debugfs_create_file("sum", 0400, kfi_tb_dir, NULL, &kfi_tb_fops);
 	debugfs_create_file("slow", 0400, kfi_tb_dir, kfi_tb_slow,
 			    &kfi_tb_fops);
+	debugfs_create_file("many", 0400, kfi_tb_dir, NULL, &kfi_tb_many_fops);
 	debugfs_create_file("loop", 0600, kfi_tb_dir, NULL, &kfi_tb_loop_fops);
 	return 0;
 }

@@ -7,6 +7,8 @@
  *	entered the replacement so far (read-only)
  *   /sys/module/kfi_test_hotfix_sleep/parameters/release  write 1: sleepers
  *	return 1 (each also returns after 30 seconds)
+ *   /sys/module/kfi_test_hotfix_sleep/parameters/plain  at load: 1 hands the
+ *	replacement in without its thunk, and kfi hooks its returns
  */
 #include <linux/atomic.h>
 #include <linux/delay.h>
@@ -18,6 +20,10 @@
 static int entered;
 module_param(entered, int, 0444);
 MODULE_PARM_DESC(entered, "tasks that entered the replacement");
+
+static bool plain;
+module_param(plain, bool, 0400);
+MODULE_PARM_DESC(plain, "1: hand the replacement in without its thunk");
 
 static bool release;
 module_param(release, bool, 0644);
@@ -32,8 +38,14 @@ static long kfi_ths_slow(void)
 		msleep(20);
 	return 1;
 }
+KFI_HOTFIX_THUNK(kfi_ths_slow, long);
 
 static struct kfi_hotfix_func kfi_ths_funcs[] = {
+	KFI_HOTFIX_FUNC("kfi_test_buggy:kfi_tb_slow", kfi_ths_slow),
+	{ }
+};
+
+static struct kfi_hotfix_func kfi_ths_plain_funcs[] = {
 	{ .old_name = "kfi_test_buggy:kfi_tb_slow", .new_func = kfi_ths_slow },
 	{ }
 };
@@ -45,6 +57,8 @@ static struct kfi_hotfix kfi_ths_hotfix = {
 
 static int __init kfi_ths_init(void)
 {
+	if (plain)
+		kfi_ths_hotfix.funcs = kfi_ths_plain_funcs;
 	return kfi_hotfix_register(&kfi_ths_hotfix);
 }
 
