@@ -57,6 +57,7 @@ struct kfi_hotfix_site {
 	struct kfi_hotfix_state *hs;
 	const struct kfi_hotfix_func *func;
 	unsigned int obj;		/* first site of the same module */
+	bool peers;			/* other sites of the same module */
 	struct kfi_hotfix_stats __percpu *stats;
 	char new_name[MODULE_NAME_LEN + KSYM_NAME_LEN];	/* "module:symbol" */
 };
@@ -104,6 +105,9 @@ static bool kfi_hotfix_in_place(const struct kfi_hotfix_site *s)
 	const struct kfi_hotfix_state *hs = s->hs;
 	const struct kfi_hotfix_site *t;
 
+	/* Its own probe is in place: its handler runs. */
+	if (!s->peers)
+		return true;
 	for (t = hs->sites; t < hs->sites + hs->nr; t++)
 		if (t->obj == s->obj && !kfi_attach_live(&t->attach))
 			return false;
@@ -122,7 +126,8 @@ kfi_hotfix_want_ret(struct kfi_attach *a, struct pt_regs *regs,
 	 * Fails once rmmod has begun to unload the module: the call then
 	 * runs the old function.
 	 */
-	if (!READ_ONCE(hs->enabled) || !kfi_hotfix_in_place(s) ||
+	/* Pairs with kfi_hotfix_switch(): @peers is set before @enabled. */
+	if (!smp_load_acquire(&hs->enabled) || !kfi_hotfix_in_place(s) ||
 	    !try_module_get(hs->hotfix->mod))
 		return false;
 	atomic_inc(&hs->inflight);
@@ -138,7 +143,8 @@ kfi_hotfix_thunk_entry(struct kfi_attach *a, struct pt_regs *regs,
 	struct kfi_hotfix_site *s = to_hotfix_site(a);
 	struct kfi_hotfix_state *hs = s->hs;
 
-	if (!READ_ONCE(hs->enabled) || !kfi_hotfix_in_place(s))
+	/* Pairs with kfi_hotfix_switch(): @peers is set before @enabled. */
+	if (!smp_load_acquire(&hs->enabled) || !kfi_hotfix_in_place(s))
 		return KFI_NEXT;
 	this_cpu_inc(*s->func->inflight);
 	this_cpu_inc(s->stats->calls);
@@ -336,6 +342,10 @@ static int kfi_hotfix_attach_all(struct kfi_hotfix_state *hs)
 			if (!strcmp(kfi_attach_module(&hs->sites[s->obj].attach),
 				    kfi_attach_module(&s->attach)))
 				break;
+		if (s->obj != s - hs->sites) {
+			hs->sites[s->obj].peers = true;
+			s->peers = true;
+		}
 	}
 	return 0;
 
@@ -369,7 +379,8 @@ static int kfi_hotfix_switch(struct kfi_hotfix_state *hs, bool on)
 			return -ENODEV;
 		hs->pinned = true;
 		hs->enables++;
-		WRITE_ONCE(hs->enabled, true);
+		/* Handlers that see it see the hotfix's @peers too. */
+		smp_store_release(&hs->enabled, true);
 	} else {
 		WRITE_ONCE(hs->enabled, false);
 		if (!hs->thunks)

@@ -222,8 +222,8 @@ TEST_F(hotfix, every_argument_reaches_the_replacement)
 
 /*
  * With thunks, kfi needs no return probe: an entry probe alone (kfi's
- * ftrace_ops on x86_64, a kprobe on arm64). Without, every redirected
- * call's return is hooked.
+ * ftrace_ops, the function having an ftrace call site). Without, every
+ * redirected call's return is hooked.
  */
 TEST_F(hotfix, thunks_need_no_return_probe)
 {
