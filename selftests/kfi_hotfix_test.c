@@ -898,6 +898,7 @@ static void enable_disable_race(struct __test_metadata *_metadata,
 	TH_LOG("%s: %d threads, %d flips, %ld of %ld calls redirected",
 	       form_name(form), n, flip, total.fixed,
 	       total.fixed + total.buggy);
+	kfi_rules_clear();
 	ASSERT_EQ(0, kfi_write(HF "/enabled", "1"));
 	EXPECT_EQ(42, tb("answer"));
 	hotfix_unload("kfi_test_hotfix");
