@@ -359,7 +359,8 @@ kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
 	struct kfi_ret_data *data = NULL;
 	bool diverted;
 
-	if (!kfi_hit_enter(kfi_hit_how(kp)))
+	/* As in kfi_site_ftrace(): where RCU does not watch, not probed. */
+	if (unlikely(!rcu_is_watching()) || !kfi_hit_enter(kfi_hit_how(kp)))
 		goto out;
 	if (pending->site == site)
 		data = pending->data;
@@ -424,8 +425,12 @@ kfi_site_ret_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (unlikely(!krp))
 		return 1;
 	site = container_of(krp, struct kfi_site_ret, krp)->site;
-	/* Inside a kfi handler: hooked by nobody, and the entry skips too. */
-	if (!kfi_hit_enter(kfi_hit_how(&krp->kp)))
+	/*
+	 * Inside a kfi handler, or where RCU does not watch: hooked by
+	 * nobody, and the entry skips too.
+	 */
+	if (unlikely(!rcu_is_watching()) ||
+	    !kfi_hit_enter(kfi_hit_how(&krp->kp)))
 		return 1;
 	/* Attachments without want_ret see every return. */
 	hook = READ_ONCE(site->nr_ret_all);

@@ -68,6 +68,7 @@ struct kfi_hotfix_state {
 	bool enabled;			/* protected by kfi_hotfix_mutex */
 	bool pinned;			/* protected by kfi_hotfix_mutex */
 	unsigned long enables;		/* protected by kfi_hotfix_mutex */
+	unsigned long synced;		/* @enables the drain waited out */
 	bool thunks;			/* some function has a thunk */
 	struct delayed_work drain;	/* drops the pin after the thunks */
 	atomic_t inflight;		/* hooked calls not returned yet */
@@ -78,8 +79,8 @@ struct kfi_hotfix_state {
 
 /*
  * kfi_hotfix_mutex protects kfi_hotfixes, and each hotfix's @enabled, the
- * module reference that pins it (@pinned), @enables and @view. A mutex: it is held
- * across kfi_attach(), which sleeps. Probe handlers never take it; they
+ * module reference that pins it (@pinned), @enables, @synced and @view. A
+ * mutex: it is held across kfi_attach(), which sleeps. Probe handlers never take it; they
  * read @enabled once per call, and kfi_hotfix_quiesce() waits them out.
  * Lock order: kfi_hotfix_mutex, then the core's lock. The view's callbacks
  * are called without it (configfs attributes take it).
@@ -135,7 +136,7 @@ kfi_hotfix_want_ret(struct kfi_attach *a, struct pt_regs *regs,
 }
 NOKPROBE_SYMBOL(kfi_hotfix_want_ret);
 
-/* A function with a thunk: the thunk drops the module when the call ends. */
+/* A function with a thunk, which counts the call out when it ends. */
 static __kfi_hot enum kfi_verdict
 kfi_hotfix_thunk_entry(struct kfi_attach *a, struct pt_regs *regs,
 		       bool ret_hooked)
@@ -242,10 +243,14 @@ static int kfi_hotfix_check(const struct kfi_hotfix *hotfix, unsigned int *nr)
 	}
 	for (f = hotfix->funcs; f->old_name; f++) {
 		if (!kfi_hotfix_in_text(f->new_func, hotfix->mod) ||
-		    (f->thunk && !kfi_hotfix_in_text(f->thunk, hotfix->mod)) ||
-		    !f->thunk != !f->inflight) {
+		    (f->thunk && !kfi_hotfix_in_text(f->thunk, hotfix->mod))) {
 			pr_err("hotfix %s: %s: the replacement is not a function of %s (error %d)\n",
 			       name, f->old_name, name, -EINVAL);
+			return -EINVAL;
+		}
+		if (!f->thunk != !f->inflight) {
+			pr_err("hotfix %s: %s: a thunk and its count go together, as KFI_HOTFIX_FUNC() sets them (error %d)\n",
+			       name, f->old_name, -EINVAL);
 			return -EINVAL;
 		}
 	}
@@ -392,8 +397,11 @@ static int kfi_hotfix_switch(struct kfi_hotfix_state *hs, bool on)
 /*
  * Redirected calls that have not returned yet: those whose return is hooked,
  * and those in thunks. A thunk's count is per CPU, a call counted in on one
- * CPU and out on another: once no call is counted in any more, each CPU's
- * count only goes down, so a sum that reads 0 proves that none is left.
+ * CPU and out on another. Called once no call can be counted in any more,
+ * and after a grace period that every count-in preceded (which orders
+ * memory on every CPU): each CPU's count read then holds all of its
+ * count-ins and some of its count-outs, so the sum lies between 0 and the
+ * calls still in, and reads 0 only when none is.
  */
 static unsigned long kfi_hotfix_inflight(const struct kfi_hotfix_state *hs)
 {
@@ -414,9 +422,11 @@ static unsigned long kfi_hotfix_inflight(const struct kfi_hotfix_state *hs)
  * With @hs disabled: waits until no task runs in its replacements. A
  * handler that saw @enabled still true finishes within a grace period
  * (probe handlers run with preemption off), after which the count only
- * goes down. A thunk's last instructions run after its module_put(): a
- * task preempted there has not switched voluntarily, so a Tasks RCU grace
- * period waits it out (with kernels that cannot preempt, Tasks RCU is RCU).
+ * goes down. A thunk's last instructions run after its count-out: a task
+ * preempted there has not switched voluntarily, so a Tasks RCU grace period
+ * waits it out (with kernels that cannot preempt, Tasks RCU is RCU; it ends
+ * with an RCU grace period, for interrupts and the idle task). Handlers
+ * never run where RCU does not watch (the core skips those calls).
  */
 static void kfi_hotfix_quiesce(struct kfi_hotfix_state *hs)
 {
@@ -442,16 +452,23 @@ static void kfi_hotfix_quiesce(struct kfi_hotfix_state *hs)
 static bool kfi_hotfix_try_unpin(struct kfi_hotfix_state *hs)
 {
 	unsigned long enables;
-	bool done;
+	bool done, synced;
 
 	mutex_lock(&kfi_hotfix_mutex);
 	enables = hs->enables;
 	done = hs->enabled || !hs->pinned;
+	synced = hs->synced == enables;
 	mutex_unlock(&kfi_hotfix_mutex);
 	if (done)
 		return true;
 
-	synchronize_rcu();
+	/* Once per disabling: the handlers that saw it enabled. */
+	if (!synced) {
+		synchronize_rcu();
+		mutex_lock(&kfi_hotfix_mutex);
+		hs->synced = enables;
+		mutex_unlock(&kfi_hotfix_mutex);
+	}
 	if (kfi_hotfix_inflight(hs))
 		return false;
 	synchronize_rcu_tasks();
@@ -472,7 +489,8 @@ static void kfi_hotfix_drain_work(struct work_struct *work)
 			     drain);
 
 	if (!kfi_hotfix_try_unpin(hs))
-		schedule_delayed_work(&hs->drain, KFI_HOTFIX_DRAIN_DELAY);
+		queue_delayed_work(system_long_wq, &hs->drain,
+				   KFI_HOTFIX_DRAIN_DELAY);
 }
 
 /*
@@ -482,7 +500,8 @@ static void kfi_hotfix_drain_work(struct work_struct *work)
 static void kfi_hotfix_drain(struct kfi_hotfix_state *hs)
 {
 	if (hs->thunks && !kfi_hotfix_try_unpin(hs))
-		schedule_delayed_work(&hs->drain, KFI_HOTFIX_DRAIN_DELAY);
+		queue_delayed_work(system_long_wq, &hs->drain,
+				   KFI_HOTFIX_DRAIN_DELAY);
 }
 
 /*
@@ -610,8 +629,9 @@ EXPORT_SYMBOL_GPL(kfi_hotfix_register);
  * Removes the hotfix from configfs, stops its redirects, waits until no task
  * runs in any of its replacements, and removes its probes. Afterwards the
  * replacements' code may go. Called from the module's exit function this
- * never waits: a task in a replacement holds the module, so rmmod fails
- * rather than getting this far.
+ * has no call to wait for: a task in a replacement keeps the module pinned
+ * (or, without a thunk, holds it), so rmmod fails rather than getting this
+ * far; with thunks it still waits out grace periods.
  *
  * Context: process context, may sleep.
  */

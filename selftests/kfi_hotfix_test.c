@@ -7,7 +7,7 @@
  * load and unload racing with calls on every CPU.
  *
  * kfi_test_buggy.ko has the bugs (kfi_tb_answer() answers 41, kfi_tb_sum()
- * subtracts, kfi_tb_many() leaves its tenth argument out);
+ * subtracts, kfi_tb_many() leaves its last argument out);
  * kfi_test_hotfix.ko fixes them, kfi_test_hotfix2.ko collides with it or
  * names a bad function, kfi_test_hotfix_sleep.ko's replacement sleeps until
  * released. kfi_test_hotfix.ko and kfi_test_hotfix_sleep.ko hand their
@@ -202,16 +202,16 @@ TEST_F(hotfix, fix_takes_effect_and_reverts_with_enabled)
 }
 
 /*
- * kfi_tb_many() has ten arguments, the last ones passed on the stack: the
- * thunk hands every one to the replacement in its place, as a plain
+ * kfi_tb_many() has twelve arguments, the last ones passed on the stack:
+ * the thunk hands every one to the replacement in its place, as a plain
  * redirect does.
  */
 TEST_F(hotfix, every_argument_reaches_the_replacement)
 {
 	for (size_t f = 0; f < ARRAY_SIZE(forms); f++) {
-		EXPECT_EQ(204, tb("many"));
+		EXPECT_EQ(385, tb("many"));
 		ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", forms[f]));
-		EXPECT_EQ(285, tb("many")) TH_LOG("%s", form_name(forms[f]));
+		EXPECT_EQ(506, tb("many")) TH_LOG("%s", form_name(forms[f]));
 		EXPECT_EQ(5, tb("sum")) TH_LOG("%s", form_name(forms[f]));
 		EXPECT_EQ(42, tb("answer")) TH_LOG("%s", form_name(forms[f]));
 		EXPECT_EQ(3, kfi_read_long(HF "/calls"));
@@ -239,6 +239,24 @@ TEST_F(hotfix, thunks_need_no_return_probe)
 	EXPECT_EQ(KFI_KPROBE_ENTRY | KFI_KPROBE_RET,
 		  kfi_kprobe_kinds("kfi_tb_answer"));
 	EXPECT_EQ(42, tb("answer"));
+}
+
+/*
+ * A probe that skipped the end of a thunk would keep its calls counted in,
+ * and the module pinned, for ever: thunks can be neither traced nor probed.
+ */
+TEST_F(hotfix, thunks_cannot_be_probed)
+{
+	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", NULL));
+	ASSERT_EQ(0, kfi_rule_make("t", "target=kfi_test_hotfix:__kfi_hotfix_thunk_kfi_th_answer",
+				   "retval=-5", NULL));
+	EXPECT_EQ(-EINVAL, kfi_rule_set("t", "enabled", "1"));
+	EXPECT_EQ(0, kfi_rule_long("t", "enabled"));
+	EXPECT_EQ(42, tb("answer"));
+	EXPECT_EQ(1, kfi_read_long(HF "/calls"));
+	ASSERT_EQ(0, kfi_rule_rm("t"));
+	ASSERT_EQ(0, kfi_write(HF "/enabled", "0"));
+	EXPECT_EQ(0, kfi_module_unload("kfi_test_hotfix"));
 }
 
 TEST_F(hotfix, functions_names_old_and_new)
@@ -349,6 +367,42 @@ TEST_F(hotfix, replacement_must_be_module_text)
 		if (kmsg >= 0) {
 			EXPECT_TRUE(kmsg_has(kmsg, "hotfix kfi_test_hotfix2: ",
 					     "the replacement is not a function"));
+			close(kmsg);
+		}
+	}
+}
+
+/*
+ * KFI_HOTFIX_FUNC() sets a thunk and its count together, both in the
+ * module: an entry with one and not the other, or a thunk that is data,
+ * is refused.
+ */
+TEST_F(hotfix, thunk_entries_are_checked)
+{
+	static const struct {
+		const char *bad, *log;
+	} bads[] = {
+		{ "thunk", "a thunk and its count go together" },
+		{ "inflight", "a thunk and its count go together" },
+		{ "thunkdata", "the replacement is not a function" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(bads); i++) {
+		char params[128];
+		int kmsg = kmsg_open_at_end();
+
+		snprintf(params, sizeof(params),
+			 "second=kfi_test_buggy:kfi_tb_slow bad=%s",
+			 bads[i].bad);
+		EXPECT_EQ(-EINVAL, kfi_module_insmod("kfi_test_hotfix2", params))
+			TH_LOG("bad=%s", bads[i].bad);
+		EXPECT_FALSE(kfi_module_loaded("kfi_test_hotfix2"));
+		EXPECT_FALSE(exists(HOTFIXES "/kfi_test_hotfix2"));
+		EXPECT_EQ(41, tb("answer")) TH_LOG("bad=%s", bads[i].bad);
+		if (kmsg >= 0) {
+			EXPECT_TRUE(kmsg_has(kmsg, "hotfix kfi_test_hotfix2: ",
+					     bads[i].log))
+				TH_LOG("bad=%s", bads[i].bad);
 			close(kmsg);
 		}
 	}
@@ -564,7 +618,10 @@ static void rmmod_waits_for_a_sleeper(struct __test_metadata *_metadata,
 	ASSERT_EQ(1, kfi_read_long(SLEEP_PARAMS "/entered"))
 		TH_LOG("the reader never entered the replacement");
 
-	/* Disabled, with a task asleep in the replacement: still pinned. */
+	/*
+	 * Disabled, with a task asleep in the replacement: still pinned,
+	 * also after it was enabled and disabled again meanwhile.
+	 */
 	ASSERT_EQ(0, kfi_write(HF_SLEEP "/enabled", "0"));
 	EXPECT_EQ(0, tb("slow")) TH_LOG("a new call was redirected");
 	for (i = 0; i < 3; i++) {
@@ -572,6 +629,13 @@ static void rmmod_waits_for_a_sleeper(struct __test_metadata *_metadata,
 		EXPECT_TRUE(kfi_module_loaded("kfi_test_hotfix_sleep"));
 		usleep(50000);
 	}
+	ASSERT_EQ(0, kfi_write(HF_SLEEP "/enabled", "1"));
+	ASSERT_EQ(0, kfi_write(HF_SLEEP "/enabled", "0"));
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(-EWOULDBLOCK, kfi_module_unload("kfi_test_hotfix_sleep"));
+		usleep(50000);
+	}
+	EXPECT_EQ(1, kfi_read_long(SLEEP_PARAMS "/entered"));
 
 	ASSERT_EQ(0, kfi_write(SLEEP_PARAMS "/release", "1"));
 	ASSERT_EQ(child, waitpid(child, &status, 0));

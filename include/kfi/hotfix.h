@@ -25,6 +25,7 @@
 
 #include <linux/build_bug.h>
 #include <linux/compiler.h>
+#include <linux/kprobes.h>
 #include <linux/percpu.h>
 
 struct module;
@@ -124,15 +125,18 @@ static inline void __kfi_hotfix_thunk_done(unsigned long __percpu **inflight)
  * @type:	its return type (may be void)
  * @...:	the types of its parameters, in order (none for a function
  *		without parameters, up to 12); they must match @fn's
- *		prototype exactly, or the build fails
+ *		prototype exactly, or the build fails. A type with a comma
+ *		or a declarator around the name (a function pointer, an
+ *		array) needs a typedef
  *
  * Defines the function that KFI_HOTFIX_FUNC() names as @fn's thunk, with
  * @fn's prototype. Any argument, in registers or on the stack, reaches @fn
- * as the caller passed it.
+ * as the caller passed it. The thunk can be neither traced nor probed: a
+ * probe that skipped its end would keep the call counted in for ever.
  */
 #define KFI_HOTFIX_THUNK(fn, type, ...)					\
 static DEFINE_PER_CPU(unsigned long, __kfi_hotfix_inflight_##fn);	\
-static type __kfi_hotfix_thunk_##fn(					\
+static notrace type __kfi_hotfix_thunk_##fn(				\
 	__KFI_HOTFIX_CAT(__KFI_HOTFIX_P,					\
 			 __KFI_HOTFIX_NARGS(__VA_ARGS__))(__VA_ARGS__))	\
 {									\
@@ -144,7 +148,8 @@ static type __kfi_hotfix_thunk_##fn(					\
 			 "KFI_HOTFIX_THUNK(): types differ from " #fn "'s"); \
 	return fn(__KFI_HOTFIX_CAT(__KFI_HOTFIX_A,			\
 				   __KFI_HOTFIX_NARGS(__VA_ARGS__))(__VA_ARGS__)); \
-}
+}									\
+NOKPROBE_SYMBOL(__kfi_hotfix_thunk_##fn)
 
 /**
  * KFI_HOTFIX_FUNC() - one entry of a hotfix's functions

@@ -7,8 +7,8 @@
  *   /sys/kernel/debug/kfi_test_buggy/sum     read: kfi_tb_sum(2, 3), -1 (bug:
  *					      it subtracts)
  *   /sys/kernel/debug/kfi_test_buggy/slow    read: kfi_tb_slow(), 0
- *   /sys/kernel/debug/kfi_test_buggy/many    read: kfi_tb_many() of 1..9,
- *					      204 (bug: 9 * 9 left out, 285
+ *   /sys/kernel/debug/kfi_test_buggy/many    read: kfi_tb_many() of 1..11,
+ *					      385 (bug: 11 * 11 left out, 506
  *					      is right)
  *   /sys/kernel/debug/kfi_test_buggy/loop    write N: calls kfi_tb_answer()
  *					      N times; read "fixed=F buggy=B
@@ -43,23 +43,24 @@ static KFI_TB_NOIPA long kfi_tb_slow(void)
 }
 
 /*
- * Ten arguments: some are passed on the stack (beyond six on x86_64, eight
- * on arm64). It stores the sum of i * a<i>, which is largest, of all the
- * orders the arguments could arrive in, when none is out of place.
+ * Twelve arguments, the most a hotfix thunk takes: some are passed on the
+ * stack (beyond six on x86_64, eight on arm64). It stores the sum of
+ * i * a<i>, which is largest, of all the orders the arguments could arrive
+ * in, when none is out of place.
  */
 static KFI_TB_NOIPA void kfi_tb_many(long *out, long a1, long a2, long a3,
 				     long a4, long a5, long a6, long a7,
-				     long a8, long a9)
+				     long a8, long a9, long a10, long a11)
 {
 	*out = a1 + 2 * a2 + 3 * a3 + 4 * a4 + 5 * a5 + 6 * a6 + 7 * a7 +
-	       8 * a8;
+	       8 * a8 + 9 * a9 + 10 * a10;
 }
 
 static int kfi_tb_many_show(struct seq_file *m, void *v)
 {
 	long out = 0;
 
-	kfi_tb_many(&out, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+	kfi_tb_many(&out, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
 	seq_printf(m, "%ld\n", out);
 	return 0;
 }

@@ -29,13 +29,14 @@ static long kfi_th_sum(long a, long b)
 KFI_HOTFIX_THUNK(kfi_th_sum, long, long, long);
 
 static void kfi_th_many(long *out, long a1, long a2, long a3, long a4,
-			long a5, long a6, long a7, long a8, long a9)
+			long a5, long a6, long a7, long a8, long a9, long a10,
+			long a11)
 {
 	*out = a1 + 2 * a2 + 3 * a3 + 4 * a4 + 5 * a5 + 6 * a6 + 7 * a7 +
-	       8 * a8 + 9 * a9;
+	       8 * a8 + 9 * a9 + 10 * a10 + 11 * a11;
 }
 KFI_HOTFIX_THUNK(kfi_th_many, void, long *, long, long, long, long, long,
-		 long, long, long, long);
+		 long, long, long, long, long, long);
 
 static struct kfi_hotfix_func kfi_th_funcs[] = {
 	KFI_HOTFIX_FUNC("kfi_test_buggy:kfi_tb_answer", kfi_th_answer),

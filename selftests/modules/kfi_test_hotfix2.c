@@ -7,12 +7,15 @@
  * The parameter "bad" makes it a buggy hotfix module: "init" and "data"
  * hand in a replacement that is __init text or data, "fail" fails its init
  * after the hotfix was registered, without unregistering it, "twice"
- * registers it twice and fails with the second registration's error. "pad" makes
+ * registers it twice and fails with the second registration's error,
+ * "thunk", "inflight" and "thunkdata" hand in a thunk without its count, a
+ * count without its thunk, and a thunk that is data. "pad" makes
  * the second name longer than a parameter can be: "+" and that many zeros
  * (offset 0) after it.
  */
 #include <linux/errno.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -24,7 +27,7 @@ MODULE_PARM_DESC(second, "the second function to redirect");
 
 static char *bad = "";
 module_param(bad, charp, 0400);
-MODULE_PARM_DESC(bad, "init, data, fail or twice: what to get wrong");
+MODULE_PARM_DESC(bad, "init, data, fail, twice, thunk, inflight or thunkdata: what to get wrong");
 
 static int pad;
 module_param(pad, int, 0400);
@@ -32,6 +35,7 @@ MODULE_PARM_DESC(pad, "zeros of offset to add to the second name");
 
 static char *kfi_th2_padded;
 static long kfi_th2_data = 43;
+static DEFINE_PER_CPU(unsigned long, kfi_th2_inflight);
 
 static long __init kfi_th2_init_answer(void)
 {
@@ -79,6 +83,12 @@ static int __init kfi_th2_init(void)
 		kfi_th2_funcs[0].new_func = kfi_th2_init_answer;
 	else if (!strcmp(bad, "data"))
 		kfi_th2_funcs[0].new_func = &kfi_th2_data;
+	if (!strcmp(bad, "thunk") || !strcmp(bad, "thunkdata"))
+		kfi_th2_funcs[0].thunk = kfi_th2_answer;
+	if (!strcmp(bad, "thunkdata"))
+		kfi_th2_funcs[0].thunk = &kfi_th2_data;
+	if (!strcmp(bad, "inflight") || !strcmp(bad, "thunkdata"))
+		kfi_th2_funcs[0].inflight = &kfi_th2_inflight;
 	err = kfi_hotfix_register(&kfi_th2_hotfix);
 	if (!err && !strcmp(bad, "twice")) {
 		err = kfi_hotfix_register(&kfi_th2_hotfix) ?: -EINVAL;
