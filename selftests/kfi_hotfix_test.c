@@ -445,6 +445,60 @@ TEST_F(hotfix, registered_twice_and_kfi_held)
  * loader frees the module whatever references it holds. kfi removes the
  * hotfix before that, and the functions run unpatched again.
  */
+/*
+ * A module whose init fails after registering, without unregistering, while
+ * a task sleeps in its replacement: the loader frees the module whatever
+ * references it has, so kfi's notifier must hold it back until the call has
+ * left (insmod waits), with and without thunks.
+ */
+TEST_F(hotfix, module_failing_its_init_waits_for_a_sleeper)
+{
+	for (size_t f = 0; f < ARRAY_SIZE(forms); f++) {
+		char params[64];
+		pid_t loader, sleeper;
+		int status, i;
+
+		TH_LOG("%s", form_name(forms[f]));
+		snprintf(params, sizeof(params), "fail=1 %s", forms[f] ?: "");
+		loader = fork();
+		ASSERT_LE(0, loader);
+		if (!loader)
+			_exit(kfi_module_insmod("kfi_test_hotfix_sleep",
+						params) == -ENOMEM ? 0 : 1);
+		/* Calls until one is redirected: the hotfix is on by then. */
+		sleeper = fork();
+		ASSERT_LE(0, sleeper);
+		if (!sleeper) {
+			for (i = 0; i < 1000; i++) {
+				if (tb("slow") == 1)
+					_exit(0);
+				usleep(10000);
+			}
+			_exit(1);
+		}
+		for (i = 0; i < 1000; i++) {
+			if (kfi_read_long(SLEEP_PARAMS "/entered") == 1)
+				break;
+			usleep(10000);
+		}
+		ASSERT_EQ(1, kfi_read_long(SLEEP_PARAMS "/entered"));
+		/* The init has failed; the module waits for the sleeper. */
+		usleep(300000);
+		EXPECT_EQ(0, waitpid(loader, &status, WNOHANG))
+			TH_LOG("insmod returned with a task in the replacement");
+		ASSERT_EQ(0, kfi_write(SLEEP_PARAMS "/release", "1"));
+		ASSERT_EQ(sleeper, waitpid(sleeper, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			TH_LOG("the sleeper did not get the replacement's 1");
+		ASSERT_EQ(loader, waitpid(loader, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			TH_LOG("insmod did not fail with ENOMEM");
+		EXPECT_FALSE(kfi_module_loaded("kfi_test_hotfix_sleep"));
+		EXPECT_FALSE(exists(HF_SLEEP));
+		EXPECT_EQ(0, tb("slow"));
+	}
+}
+
 TEST_F(hotfix, module_failing_its_init_after_registering)
 {
 	const char *params = "second=kfi_test_buggy:kfi_tb_slow bad=fail";

@@ -9,6 +9,9 @@
  *	return 1 (each also returns after 30 seconds)
  *   /sys/module/kfi_test_hotfix_sleep/parameters/plain  at load: 1 hands the
  *	replacement in without its thunk, and kfi hooks its returns
+ *   /sys/module/kfi_test_hotfix_sleep/parameters/fail  at load: 1 makes it a
+ *	buggy module, whose init fails once a task has entered the
+ *	replacement (or after 10 seconds), its hotfix still registered
  */
 #include <linux/atomic.h>
 #include <linux/delay.h>
@@ -24,6 +27,10 @@ MODULE_PARM_DESC(entered, "tasks that entered the replacement");
 static bool plain;
 module_param(plain, bool, 0400);
 MODULE_PARM_DESC(plain, "1: hand the replacement in without its thunk");
+
+static bool fail;
+module_param(fail, bool, 0400);
+MODULE_PARM_DESC(fail, "1: fail init, still registered, with a task inside");
 
 static bool release;
 module_param(release, bool, 0644);
@@ -57,9 +64,17 @@ static struct kfi_hotfix kfi_ths_hotfix = {
 
 static int __init kfi_ths_init(void)
 {
+	unsigned long until = jiffies + 10 * HZ;
+	int err;
+
 	if (plain)
 		kfi_ths_hotfix.funcs = kfi_ths_plain_funcs;
-	return kfi_hotfix_register(&kfi_ths_hotfix);
+	err = kfi_hotfix_register(&kfi_ths_hotfix);
+	if (err || !fail)
+		return err;
+	while (!READ_ONCE(entered) && time_before(jiffies, until))
+		msleep(20);
+	return -ENOMEM;	/* the bug: still registered, a task inside */
 }
 
 static void __exit kfi_ths_exit(void)
