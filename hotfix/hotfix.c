@@ -445,9 +445,11 @@ static void kfi_hotfix_quiesce(struct kfi_hotfix_state *hs)
 
 /*
  * A hotfix with thunks, disabled: drops the pin once no call is left in
- * them, waited out as kfi_hotfix_quiesce() does, unless the hotfix was
- * enabled again meanwhile (@enables moved). Returns false if calls are
- * still in them, asleep.
+ * them, unless the hotfix was enabled again meanwhile (@enables moved).
+ * Returns false if calls are still in them, asleep. The thunks' last
+ * instructions, after the count-out, need no wait here: the module's code
+ * goes only after kfi_hotfix_unregister(), whose kfi_hotfix_quiesce()
+ * waits them out.
  */
 static bool kfi_hotfix_try_unpin(struct kfi_hotfix_state *hs)
 {
@@ -471,7 +473,6 @@ static bool kfi_hotfix_try_unpin(struct kfi_hotfix_state *hs)
 	}
 	if (kfi_hotfix_inflight(hs))
 		return false;
-	synchronize_rcu_tasks();
 
 	mutex_lock(&kfi_hotfix_mutex);
 	if (enables == hs->enables && !hs->enabled)

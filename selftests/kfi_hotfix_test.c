@@ -17,6 +17,7 @@
  */
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
 #include <sys/prctl.h>
@@ -658,19 +659,36 @@ static void rmmod_waits_for_a_sleeper(struct __test_metadata *_metadata,
 				      const char *form)
 {
 	int status, i, err;
+	cpu_set_t cpus;
 	pid_t child;
 
 	TH_LOG("%s", form_name(form));
 	ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix_sleep", form));
+	/*
+	 * The call enters on CPU 0 and, moved meanwhile, leaves on CPU 1:
+	 * counted in on one CPU and out on the other.
+	 */
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
 	child = fork();
 	ASSERT_GE(child, 0);
-	if (child == 0)
+	if (child == 0) {
+		if (sched_setaffinity(0, sizeof(cpus), &cpus))
+			_exit(2);
 		_exit(tb("slow") == 1 ? 0 : 1);
+	}
 
 	for (i = 0; i < 1000 && kfi_read_long(SLEEP_PARAMS "/entered") < 1; i++)
 		usleep(10000);
 	ASSERT_EQ(1, kfi_read_long(SLEEP_PARAMS "/entered"))
 		TH_LOG("the reader never entered the replacement");
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+		CPU_ZERO(&cpus);
+		CPU_SET(1, &cpus);
+		EXPECT_EQ(0, sched_setaffinity(child, sizeof(cpus), &cpus));
+	} else {
+		TH_LOG("one CPU: the call leaves where it entered");
+	}
 
 	/*
 	 * Disabled, with a task asleep in the replacement: still pinned,

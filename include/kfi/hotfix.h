@@ -76,7 +76,7 @@ struct kfi_hotfix {
  * redirected it: kfi knows when no call is left in the replacement, even
  * one asleep there, without a return probe, and holds the module until
  * then. The thunk's last instructions, after the count, are waited out by a
- * Tasks RCU grace period before kfi lets the module go.
+ * Tasks RCU grace period in kfi_hotfix_unregister().
  */
 static inline void __kfi_hotfix_thunk_done(unsigned long __percpu **inflight)
 {
