@@ -481,28 +481,22 @@ static bool kfi_hotfix_try_unpin(struct kfi_hotfix_state *hs)
 	return true;
 }
 
-#define KFI_HOTFIX_DRAIN_DELAY	msecs_to_jiffies(20)
-
-static void kfi_hotfix_drain_work(struct work_struct *work)
-{
-	struct kfi_hotfix_state *hs =
-		container_of(to_delayed_work(work), struct kfi_hotfix_state,
-			     drain);
-
-	if (!kfi_hotfix_try_unpin(hs))
-		queue_delayed_work(system_long_wq, &hs->drain,
-				   KFI_HOTFIX_DRAIN_DELAY);
-}
-
 /*
  * After a hotfix with thunks was disabled: unpins it now if no call is in
- * them (rmmod may follow at once), else leaves that to the drain work.
+ * them (rmmod may follow at once), else tries again in 20 ms, from
+ * kfi_hotfix_drain_work().
  */
 static void kfi_hotfix_drain(struct kfi_hotfix_state *hs)
 {
 	if (hs->thunks && !kfi_hotfix_try_unpin(hs))
 		queue_delayed_work(system_long_wq, &hs->drain,
-				   KFI_HOTFIX_DRAIN_DELAY);
+				   msecs_to_jiffies(20));
+}
+
+static void kfi_hotfix_drain_work(struct work_struct *work)
+{
+	kfi_hotfix_drain(container_of(to_delayed_work(work),
+				      struct kfi_hotfix_state, drain));
 }
 
 /*

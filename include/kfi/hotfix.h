@@ -25,6 +25,7 @@
 
 #include <linux/build_bug.h>
 #include <linux/compiler.h>
+#include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
 
@@ -83,15 +84,10 @@ static inline void __kfi_hotfix_thunk_done(unsigned long __percpu **inflight)
 	this_cpu_dec(**inflight);
 }
 
-#define __KFI_HOTFIX_NARGS(...)						\
-	__KFI_HOTFIX_NARGS_(, ##__VA_ARGS__, 12, 11, 10, 9, 8, 7, 6, 5, 4,	\
-			    3, 2, 1, 0)
-#define __KFI_HOTFIX_NARGS_(_0, _1, _2, _3, _4, _5, _6, _7, _8, _9, _10,	\
-			    _11, _12, n, ...) n
-#define __KFI_HOTFIX_CAT(a, b)		__KFI_HOTFIX_CAT_(a, b)
-#define __KFI_HOTFIX_CAT_(a, b)		a##b
-
-/* "t12 a12, ..., t1 a1" and "a12, ..., a1" from "t12, ..., t1". */
+/*
+ * "t12 a12, ..., t1 a1" and "a12, ..., a1" from "t12, ..., t1", up to the
+ * 12 arguments that the kernel's COUNT_ARGS() counts.
+ */
 #define __KFI_HOTFIX_P0()		void
 #define __KFI_HOTFIX_P1(t)		t a1
 #define __KFI_HOTFIX_P2(t, ...)		t a2, __KFI_HOTFIX_P1(__VA_ARGS__)
@@ -137,8 +133,7 @@ static inline void __kfi_hotfix_thunk_done(unsigned long __percpu **inflight)
 #define KFI_HOTFIX_THUNK(fn, type, ...)					\
 static DEFINE_PER_CPU(unsigned long, __kfi_hotfix_inflight_##fn);	\
 static notrace type __kfi_hotfix_thunk_##fn(				\
-	__KFI_HOTFIX_CAT(__KFI_HOTFIX_P,					\
-			 __KFI_HOTFIX_NARGS(__VA_ARGS__))(__VA_ARGS__))	\
+	CONCATENATE(__KFI_HOTFIX_P, COUNT_ARGS(__VA_ARGS__))(__VA_ARGS__)) \
 {									\
 	unsigned long __percpu *__kfi_inflight				\
 		__attribute__((__cleanup__(__kfi_hotfix_thunk_done))) =	\
@@ -146,8 +141,8 @@ static notrace type __kfi_hotfix_thunk_##fn(				\
 									\
 	BUILD_BUG_ON_MSG(!__same_type(&fn, &__kfi_hotfix_thunk_##fn),	\
 			 "KFI_HOTFIX_THUNK(): types differ from " #fn "'s"); \
-	return fn(__KFI_HOTFIX_CAT(__KFI_HOTFIX_A,			\
-				   __KFI_HOTFIX_NARGS(__VA_ARGS__))(__VA_ARGS__)); \
+	return fn(CONCATENATE(__KFI_HOTFIX_A,				\
+			      COUNT_ARGS(__VA_ARGS__))(__VA_ARGS__));	\
 }									\
 NOKPROBE_SYMBOL(__kfi_hotfix_thunk_##fn)
 
