@@ -209,6 +209,26 @@ static unsigned long kfi_ftrace_seen;	/* the anchor's ip, at init */
  */
 static unsigned long kfi_ftrace_unhashed;
 
+/*
+ * Whether RCU watches the CPU a probed call runs on: a handler that runs
+ * where it does not is not waited for by a grace period, so it must not
+ * touch a site. rcu_is_watching() is a call into vmlinux, on every probed
+ * call; where the architecture's noinstr code is checked by objtool (x86_64),
+ * one load answers outside the idle task: there RCU stops watching only in
+ * noinstr code (the entry to and from user space and guests, NMIs), which
+ * ftrace and kprobes never call into, as kprobes' own ftrace handler relies
+ * on. 6.1's idle path runs traceable functions after RCU stopped watching,
+ * and interrupts taken from idle run in the idle task: asked there. On
+ * arm64 (its idle path was seen doing it), always asked.
+ */
+static nokprobe_inline bool kfi_rcu_watching(void)
+{
+	if (IS_ENABLED(CONFIG_HAVE_NOINSTR_VALIDATION) &&
+	    likely(!is_idle_task(current)))
+		return true;
+	return rcu_is_watching();
+}
+
 #define kfi_for_each_site(site) \
 	list_for_each_entry(site, &kfi_sites, node)
 
@@ -284,11 +304,8 @@ kfi_site_ftrace(unsigned long ip, unsigned long parent_ip,
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (bit < 0)
 		return;
-	/*
-	 * A function called where RCU does not watch (arm64's idle path):
-	 * a grace period would not wait for this callback. Not probed.
-	 */
-	if (unlikely(!rcu_is_watching()))
+	/* Where RCU does not watch, not probed: see kfi_rcu_watching(). */
+	if (unlikely(!kfi_rcu_watching()))
 		goto out;
 	hash_for_each_possible_rcu_notrace(kfi_ftrace_sites, site, ftrace_node,
 					   ip) {
@@ -360,7 +377,7 @@ kfi_site_entry(struct kprobe *kp, struct pt_regs *regs)
 	bool diverted;
 
 	/* As in kfi_site_ftrace(): where RCU does not watch, not probed. */
-	if (unlikely(!rcu_is_watching()) || !kfi_hit_enter(kfi_hit_how(kp)))
+	if (unlikely(!kfi_rcu_watching()) || !kfi_hit_enter(kfi_hit_how(kp)))
 		goto out;
 	if (pending->site == site)
 		data = pending->data;
@@ -429,7 +446,7 @@ kfi_site_ret_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	 * Inside a kfi handler, or where RCU does not watch: hooked by
 	 * nobody, and the entry skips too.
 	 */
-	if (unlikely(!rcu_is_watching()) ||
+	if (unlikely(!kfi_rcu_watching()) ||
 	    !kfi_hit_enter(kfi_hit_how(&krp->kp)))
 		return 1;
 	/* Attachments without want_ret see every return. */

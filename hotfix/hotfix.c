@@ -94,27 +94,32 @@ static inline struct kfi_hotfix_site *to_hotfix_site(struct kfi_attach *a)
 	return container_of(a, struct kfi_hotfix_site, attach);
 }
 
-/*
- * Whether every function of @s's module (vmlinux, or the module the hotfix
- * named) has its probe in place: the functions of one module are redirected
- * all together or not at all, also when that module loads after the hotfix
- * and one of them cannot be probed then. Functions of other modules do not
- * hold @s back: their module may never load.
- */
-static bool kfi_hotfix_in_place(const struct kfi_hotfix_site *s)
+/* Whether every peer of @s (see kfi_hotfix_in_place()) is probed. */
+static noinline bool kfi_hotfix_peers_live(const struct kfi_hotfix_site *s)
 {
 	const struct kfi_hotfix_state *hs = s->hs;
 	const struct kfi_hotfix_site *t;
 
-	/* Its own probe is in place: its handler runs. */
-	if (!s->peers)
-		return true;
 	for (t = hs->sites; t < hs->sites + hs->nr; t++)
 		if (t->obj == s->obj && !kfi_attach_live(&t->attach))
 			return false;
 	return true;
 }
-NOKPROBE_SYMBOL(kfi_hotfix_in_place);
+NOKPROBE_SYMBOL(kfi_hotfix_peers_live);
+
+/*
+ * Whether every function of @s's module (vmlinux, or the module the hotfix
+ * named) has its probe in place: the functions of one module are redirected
+ * all together or not at all, also when that module loads after the hotfix
+ * and one of them cannot be probed then. Functions of other modules do not
+ * hold @s back: their module may never load. Inline: a function without
+ * peers, the common case, is answered on the call's path without a call.
+ */
+static nokprobe_inline bool kfi_hotfix_in_place(const struct kfi_hotfix_site *s)
+{
+	/* Its own probe is in place: its handler runs. */
+	return !s->peers || kfi_hotfix_peers_live(s);
+}
 
 static __kfi_hot_ret bool
 kfi_hotfix_want_ret(struct kfi_attach *a, struct pt_regs *regs,
