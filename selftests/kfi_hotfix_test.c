@@ -802,6 +802,76 @@ TEST_F(hotfix, calls_in_thunks_are_never_missed)
 	sleepers_beyond_the_return_hooks(_metadata, NULL);
 }
 
+/*
+ * Calls of @file's ("loop" or "irq") in rounds of @n: fills @fixed,
+ * @buggy and @irq (the calls made in a hard interrupt). Returns 0, or -1.
+ */
+static int tb_calls(const char *file, long n, long *fixed, long *buggy,
+		    long *irq)
+{
+	char p[128], num[32], buf[128];
+	long other;
+	int fd, ret = -1;
+	ssize_t len;
+
+	snprintf(p, sizeof(p), TB "/%s", file);
+	fd = open(p, O_RDWR);
+	if (fd < 0)
+		return -1;
+	snprintf(num, sizeof(num), "%ld", n);
+	if (write(fd, num, strlen(num)) != (ssize_t)strlen(num))
+		goto out;
+	len = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (len <= 0)
+		goto out;
+	buf[len] = '\0';
+	if (sscanf(buf, "fixed=%ld buggy=%ld other=%ld irq=%ld", fixed, buggy,
+		   &other, irq) == 4 && !other)
+		ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+/*
+ * A function called in hard interrupts is redirected there too, and
+ * counted: with a thunk, the count in and the count out are both taken in
+ * the interrupt, and the module still unloads once disabled (its counts
+ * drained). Both forms.
+ */
+TEST_F(hotfix, calls_in_interrupts_are_redirected)
+{
+	enum { N = 200 };
+	long fixed, buggy, irq, before, after;
+	char state[32];
+
+	for (size_t f = 0; f < ARRAY_SIZE(forms); f++) {
+		TH_LOG("%s", form_name(forms[f]));
+		ASSERT_EQ(0, tb_calls("irq", N, &fixed, &buggy, &irq));
+		EXPECT_EQ(N, buggy);
+		EXPECT_EQ(N, irq) TH_LOG("the calls were not in interrupts");
+
+		ASSERT_EQ(0, kfi_module_insmod("kfi_test_hotfix", forms[f]));
+		ASSERT_EQ(0, hotfix_func("kfi_test_hotfix", ANSWER, state,
+					 &before));
+		ASSERT_EQ(0, tb_calls("irq", N, &fixed, &buggy, &irq));
+		EXPECT_EQ(N, fixed);
+		EXPECT_EQ(0, buggy);
+		EXPECT_EQ(N, irq);
+		ASSERT_EQ(0, hotfix_func("kfi_test_hotfix", ANSWER, state,
+					 &after));
+		EXPECT_EQ(N, after - before);
+
+		ASSERT_EQ(0, kfi_write(HF "/enabled", "0"));
+		ASSERT_EQ(0, tb_calls("irq", N, &fixed, &buggy, &irq));
+		EXPECT_EQ(0, fixed);
+		EXPECT_EQ(N, buggy);
+		/* Nothing is left inside the replacement: it unloads. */
+		hotfix_unload("kfi_test_hotfix");
+		ASSERT_FALSE(kfi_module_loaded("kfi_test_hotfix"));
+	}
+}
+
 /* A function of vmlinux: samples/hotfix/kfi_sample_cmdline.c. */
 TEST_F(hotfix, vmlinux_function_cmdline_sample)
 {

@@ -12,13 +12,17 @@
  *					      is right)
  *   /sys/kernel/debug/kfi_test_buggy/loop    write N: calls kfi_tb_answer()
  *					      N times; read "fixed=F buggy=B
- *					      other=O", per open file
+ *					      other=O irq=I", per open file
+ *   /sys/kernel/debug/kfi_test_buggy/irq     the same, each call made in a
+ *					      hard interrupt (an irq_work); I
+ *					      counts the calls that were
  *
  * The functions are noipa (never inlined, cloned or specialized), so every
  * call reaches the symbol that a hotfix names.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/irq_work.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/sched.h>
@@ -112,10 +116,45 @@ static ssize_t kfi_tb_loop_read(struct file *file, char __user *buf,
 	return simple_read_from_buffer(buf, len, pos, res, strlen(res));
 }
 
+/* One call of kfi_tb_answer() in a hard interrupt. */
+struct kfi_tb_irq_call {
+	struct irq_work work;
+	long answer;
+	bool in_irq;
+};
+
+static void kfi_tb_irq_fn(struct irq_work *work)
+{
+	struct kfi_tb_irq_call *c = container_of(work, struct kfi_tb_irq_call,
+						 work);
+
+	c->answer = kfi_tb_answer();
+	c->in_irq = in_hardirq();
+}
+
+/* The "irq" file's private data: its calls are made in interrupts. */
+static char kfi_tb_in_irq;
+
+static long kfi_tb_call(bool in_irq, bool *was_irq)
+{
+	struct kfi_tb_irq_call c = { .work = IRQ_WORK_INIT_HARD(kfi_tb_irq_fn) };
+
+	if (!in_irq) {
+		*was_irq = in_hardirq();
+		return kfi_tb_answer();
+	}
+	irq_work_queue(&c.work);
+	irq_work_sync(&c.work);
+	*was_irq = c.in_irq;
+	return c.answer;
+}
+
 static ssize_t kfi_tb_loop_write(struct file *file, const char __user *ubuf,
 				 size_t len, loff_t *pos)
 {
-	unsigned long fixed = 0, buggy = 0, other = 0, i, n;
+	unsigned long fixed = 0, buggy = 0, other = 0, irq = 0, i, n;
+	bool in_irq = file_inode(file)->i_private == &kfi_tb_in_irq;
+	bool was_irq;
 	int err;
 
 	err = kstrtoul_from_user(ubuf, len, 0, &n);
@@ -124,7 +163,7 @@ static ssize_t kfi_tb_loop_write(struct file *file, const char __user *ubuf,
 	if (n > 100000000)
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
-		switch (kfi_tb_answer()) {
+		switch (kfi_tb_call(in_irq, &was_irq)) {
 		case 42:
 			fixed++;
 			break;
@@ -134,10 +173,12 @@ static ssize_t kfi_tb_loop_write(struct file *file, const char __user *ubuf,
 		default:
 			other++;
 		}
+		irq += was_irq;
 		cond_resched();
 	}
 	snprintf(file->private_data, KFI_TB_RESULT_LEN,
-		 "fixed=%lu buggy=%lu other=%lu\n", fixed, buggy, other);
+		 "fixed=%lu buggy=%lu other=%lu irq=%lu\n", fixed, buggy,
+		 other, irq);
 	return len;
 }
 
@@ -162,6 +203,8 @@ static int __init kfi_tb_init(void)
 			    &kfi_tb_fops);
 	debugfs_create_file("many", 0400, kfi_tb_dir, NULL, &kfi_tb_many_fops);
 	debugfs_create_file("loop", 0600, kfi_tb_dir, NULL, &kfi_tb_loop_fops);
+	debugfs_create_file("irq", 0600, kfi_tb_dir, &kfi_tb_in_irq,
+			    &kfi_tb_loop_fops);
 	return 0;
 }
 
