@@ -47,6 +47,7 @@
 #include <linux/mutex.h>
 #include <linux/rculist.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
@@ -213,18 +214,19 @@ static unsigned long kfi_ftrace_unhashed;
  * Whether RCU watches the CPU a probed call runs on: a handler that runs
  * where it does not is not waited for by a grace period, so it must not
  * touch a site. rcu_is_watching() is a call into vmlinux, on every probed
- * call; where the architecture's noinstr code is checked by objtool (x86_64),
- * one load answers outside the idle task: there RCU stops watching only in
- * noinstr code (the entry to and from user space and guests, NMIs), which
- * ftrace and kprobes never call into, as kprobes' own ftrace handler relies
- * on. 6.1's idle path runs traceable functions after RCU stopped watching,
- * and interrupts taken from idle run in the idle task: asked there. On
- * arm64 (its idle path was seen doing it), always asked.
+ * call. With the generic entry code (x86_64), kernel code leaves RCU's
+ * watch outside the idle task only in noinstr code (the entry to and from
+ * user space and guests, NMIs), which neither ftrace nor kprobes call into:
+ * irqentry_enter() makes the same assumption when it tells RCU of an
+ * interrupt only if it interrupted the idle task. So two loads (current,
+ * its flags) answer there; 6.1's idle path runs traceable functions after
+ * RCU stopped watching, and interrupts taken from idle run in the idle
+ * task: asked there. Without the generic entry code (arm64, whose idle
+ * path was seen doing it), always asked.
  */
 static nokprobe_inline bool kfi_rcu_watching(void)
 {
-	if (IS_ENABLED(CONFIG_HAVE_NOINSTR_VALIDATION) &&
-	    likely(!is_idle_task(current)))
+	if (IS_ENABLED(CONFIG_GENERIC_ENTRY) && likely(!is_idle_task(current)))
 		return true;
 	return rcu_is_watching();
 }
