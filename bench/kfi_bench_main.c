@@ -39,7 +39,9 @@
  *   /sys/kernel/config/kfi_bench/
  *	mkdir makes a directory with as many attributes as a kfi rule has,
  *	and nothing else: the memory floor of a configfs directory, which
- *	the memory arm measures beside kfi's rules.
+ *	the memory arm measures beside kfi's rules. Its attribute a00 takes
+ *	a boolean and does nothing with it: the floor under the disarm
+ *	writes.
  *
  * kfi_bench_f000 to kfi_bench_f3ff are 1024 more functions for rules to be
  * armed on (the scaling, control plane and memory arms); nothing calls them.
@@ -660,13 +662,24 @@ static const struct file_operations kfi_bench_run_fops = {
 
 /*
  * The memory floor: a configfs directory with KFI_BENCH_NR_ATTRS attributes,
- * as many as a rule (configfs/rules.c), each read as "0", none writable.
+ * as many as a rule (configfs/rules.c), each read as "0". The first takes
+ * a boolean and does nothing with it: the floor under a rule's "enabled"
+ * writes.
  */
 #define KFI_BENCH_NR_ATTRS	18
 
 static ssize_t kfi_bench_attr_show(struct config_item *item, char *page)
 {
 	return sprintf(page, "0\n");
+}
+
+static ssize_t kfi_bench_attr_store(struct config_item *item,
+				    const char *page, size_t count)
+{
+	bool on;
+	int err = kstrtobool(page, &on);
+
+	return err ?: count;
 }
 
 static char kfi_bench_attr_names[KFI_BENCH_NR_ATTRS][4];
@@ -730,6 +743,10 @@ static int __init kfi_bench_init(void)
 		kfi_bench_attr[i].ca_owner = THIS_MODULE;
 		kfi_bench_attr[i].ca_mode = 0400;
 		kfi_bench_attr[i].show = kfi_bench_attr_show;
+		if (!i) {
+			kfi_bench_attr[i].ca_mode = 0600;
+			kfi_bench_attr[i].store = kfi_bench_attr_store;
+		}
 		kfi_bench_attrs[i] = &kfi_bench_attr[i];
 	}
 	config_group_init(&kfi_bench_subsys.su_group);

@@ -32,6 +32,7 @@
 
 #define RULES		"/sys/kernel/config/kfi/rules"
 #define BENCH		"/sys/kernel/debug/kfi_bench"
+#define BENCH_CFS	"/sys/kernel/config/kfi_bench"
 #define TARGET		"kfi_bench_target"
 #define TARGET_NOTRACE	"kfi_bench_target_notrace"
 #define NR_OTHERS	1024	/* kfi_bench_f000 ... kfi_bench_f3ff */
@@ -836,6 +837,43 @@ static void bare_batch(int round, int n)
 }
 
 /*
+ * The floor under the disarm writes: N writes of "0" to an attribute of N
+ * directories of kfi_bench's configfs subsystem, which does nothing with
+ * them, timed as the disarm writes are (a path, open, write, close each).
+ */
+static void configfs_writes(int round, int n)
+{
+	char path[128], arm[40], ref[40];
+	double t0, t1;
+	int i, made;
+
+	for (made = 0; made < n; made++) {
+		snprintf(path, sizeof(path), BENCH_CFS "/w%04d", made);
+		if (mkdir(path, 0700)) {
+			report_error("mkdir %s: %s", path, strerror(errno));
+			goto out;
+		}
+	}
+	t0 = now_ms();
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), BENCH_CFS "/w%04d/a00", i);
+		if (write_file(path, "0")) {
+			report_error("write %s: %s", path, strerror(errno));
+			goto out;
+		}
+	}
+	t1 = now_ms();
+	snprintf(arm, sizeof(arm), "ref.cp.configfs_write_%d", n);
+	snprintf(ref, sizeof(ref), "ref.cp.configfs_write_%d", plan->cp_n[0]);
+	emit_wall(arm, n == plan->cp_n[0] ? NULL : ref, round, n, t1 - t0);
+out:
+	for (i = 0; i < made; i++) {
+		snprintf(path, sizeof(path), BENCH_CFS "/w%04d", i);
+		rmdir(path);
+	}
+}
+
+/*
  * Arms and disarms N rules on N functions, N in cp_n, the Ns in a shuffled
  * order each round: the wall time of the "enabled" writes alone, and for
  * disarming also until the last of their probes is gone (disarm_done).
@@ -876,6 +914,7 @@ static void control_plane(void)
 			snprintf(ref, sizeof(ref), "cp.disarm_done_%d", plan->cp_n[0]);
 			emit_wall(arm, n == plan->cp_n[0] ? NULL : ref, r, n, t3 - t1);
 			bare_batch(r, n);
+			configfs_writes(r, n);
 out:
 			others_rm("cp", 0, n);
 		}
@@ -918,7 +957,7 @@ static void configfs_floor(int n)
 
 	read_meminfo(&slab[0], &percpu[0]);
 	for (made = 0; made < n; made++) {
-		snprintf(path, sizeof(path), "/sys/kernel/config/kfi_bench/d%04d",
+		snprintf(path, sizeof(path), BENCH_CFS "/d%04d",
 			 made);
 		if (mkdir(path, 0700)) {
 			fprintf(stderr, "kfi_bench_run: mkdir %s: %s\n", path,
@@ -939,7 +978,7 @@ static void configfs_floor(int n)
 	json_end();
 out:
 	for (i = 0; i < made; i++) {
-		snprintf(path, sizeof(path), "/sys/kernel/config/kfi_bench/d%04d",
+		snprintf(path, sizeof(path), BENCH_CFS "/d%04d",
 			 i);
 		rmdir(path);
 	}
@@ -1020,6 +1059,7 @@ static void list(void)
 		printf("wall ref.cp.unregister_%d\n", plan->cp_n[j]);
 		printf("wall ref.cp.ftrace_add_%d\n", plan->cp_n[j]);
 		printf("wall ref.cp.ftrace_remove_%d\n", plan->cp_n[j]);
+		printf("wall ref.cp.configfs_write_%d\n", plan->cp_n[j]);
 	}
 	printf("wall cp.add_beside_armed\nwall cp.remove_beside_armed\n");
 	printf("memory mem.per_rule_%d\n", plan->bg_many);

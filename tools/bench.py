@@ -60,6 +60,10 @@ GOALS = (
      "medians", ("ref.cp.unregister_{cp}", "ref.cp.unregister_1")),
 )
 MEM_LIMIT = 2048
+# A goal's floor: an arm of the bare work under the numerator alone (not
+# kfi's), over the goal's denominator. Above the limit, no kfi could meet
+# the goal on this machine.
+FLOORS = {"cp.disarm_{cp}": "ref.cp.configfs_write_{cp}"}
 
 
 def quantile(v, q):
@@ -174,11 +178,17 @@ class Summary:
     def goals(self, **sizes):
         out = []
         for name, num, den, limit, how, base in GOALS:
+            raw_num = num
             num, den, name = (x.format(**sizes) for x in (num, den, name))
             value = self.value(num, den, how)
             g = {"type": "goal", "goal": name, "numerator": num,
                  "denominator": den, "how": how, "limit": limit,
                  "value": value, "met": value is not None and value <= limit}
+            floor = FLOORS.get(raw_num)
+            if floor:
+                floor = floor.format(**sizes)
+                g["floor"] = floor
+                g["floor_value"] = self.value(floor, den, "medians")
             if base:
                 # kfi's overhead over the bare mechanism, per round, in the
                 # numerator's state against the denominator's: what is
@@ -248,6 +258,8 @@ def print_table(rows, goals, memory):
         elif "configfs_floor" in g:
             base = "configfs dir alone %s, kfi's own %s" % (
                 fmt(g["configfs_floor"]), fmt(g["kfi_own"]))
+        if g.get("floor_value") is not None:
+            base += "; the writes alone %s" % fmt(g["floor_value"], "ratio")
         print("%-52s %7s %7s  %-6s  %s" % (g["goal"], fmt(g["value"], "ratio"),
                                            fmt(g["limit"], "ratio"),
                                            "met" if g["met"] else "MISSED", base))
@@ -339,7 +351,8 @@ def main():
     ap.add_argument("--arch", default="x86_64")
     ap.add_argument("--quick", action="store_true",
                     help="a short run that checks the benchmark works")
-    ap.add_argument("--out", default="bench.jsonl", help="the JSON lines")
+    ap.add_argument("--out", help="the JSON lines (default bench.jsonl; "
+                    "with --from, none unless given)")
     ap.add_argument("--seed", type=int, help="the order of the arms")
     ap.add_argument("--arms", default="",
                     help="only these arms of the main block (comma-separated) "
@@ -380,8 +393,10 @@ def main():
         # A partial run: only the goals its arms measure.
         goals = [g for g in goals if g.get("value") is not None]
 
+    if not args.src and not args.out:
+        args.out = "bench.jsonl"
     # Every line carries the environment it was measured in.
-    with open(args.out, "w") as f:
+    with open(args.out or os.devnull, "w") as f:
         for d in [env, plan] + lines + rows + goals:
             if d.get("type") in ("env",):
                 f.write(json.dumps(d) + "\n")
@@ -406,7 +421,8 @@ def main():
     print()
     print_table(rows, goals, mem)
     print()
-    print("bench: JSON lines in %s" % args.out)
+    if args.out:
+        print("bench: JSON lines in %s" % args.out)
     if problems:
         for p in problems:
             print("bench: " + p)
