@@ -18,7 +18,7 @@
  *	(kfi_bench_target, with an ftrace call site) or "notrace"
  *	(kfi_bench_target_notrace, without: a kprobe there is an int3
  *	probe); CPUS is "one" (this CPU) or "all" (every online CPU at once,
- *	interrupts off, each timing its own batch);
+ *	each in a work item, preemption off, timing its own batch);
  *	read: "ns=N calls=C cpus=K ran=R fixed=F": N is the mean of the
  *	CPUs' batch times, R how many times the target's body ran, F how many
  *	times the replacement (kfi_bench_fixed) ran instead.
@@ -64,6 +64,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include <kfi/hotfix.h>
 
@@ -401,17 +402,28 @@ static void kfi_bench_loop(struct kfi_bench_batch *b)
 	this_cpu_write(kfi_bench_ns, t1 - t0);
 }
 
-/* On every online CPU with interrupts off: wait for all, then the loop. */
-static void kfi_bench_loop_all(void *arg)
+/* kfi_bench_loop_all()'s batch and work items, under kfi_bench_mutex. */
+static struct kfi_bench_batch *kfi_bench_all;
+static DEFINE_PER_CPU(struct work_struct, kfi_bench_work);
+
+/*
+ * On every online CPU, in a work item: task context with preemption off,
+ * as the batch on one CPU runs (an IPI would run it in an interrupt, on
+ * the other CPUs in the idle task's: another path than the one CPU's).
+ * Waits for all, then the loop.
+ */
+static void kfi_bench_loop_all(struct work_struct *work)
 {
-	struct kfi_bench_batch *b = arg;
+	struct kfi_bench_batch *b = kfi_bench_all;
 	unsigned long spins = 0;
 
+	preempt_disable();
 	atomic_inc(b->arrived);
 	/* Bounded: a CPU that never arrives costs one slow batch, no hang. */
 	while (atomic_read(b->arrived) < b->cpus && ++spins < 100000000UL)
 		cpu_relax();
 	kfi_bench_loop(b);
+	preempt_enable();
 }
 
 static void kfi_bench_run(struct kfi_bench_batch *b, bool all, char *res,
@@ -422,6 +434,7 @@ static void kfi_bench_run(struct kfi_bench_batch *b, bool all, char *res,
 	unsigned int cpu, n = 0;
 	u64 total = 0;
 
+	lockdep_assert_held(&kfi_bench_mutex);
 	for_each_possible_cpu(cpu)
 		per_cpu(kfi_bench_ns, cpu) = 0;
 	ran0 = kfi_bench_sum(&kfi_bench_ran);
@@ -430,7 +443,16 @@ static void kfi_bench_run(struct kfi_bench_batch *b, bool all, char *res,
 		cpus_read_lock();
 		b->arrived = &arrived;
 		b->cpus = num_online_cpus();
-		on_each_cpu(kfi_bench_loop_all, b, 1);
+		kfi_bench_all = b;
+		for_each_online_cpu(cpu) {
+			struct work_struct *work = per_cpu_ptr(&kfi_bench_work, cpu);
+
+			INIT_WORK(work, kfi_bench_loop_all);
+			queue_work_on(cpu, system_highpri_wq, work);
+		}
+		for_each_online_cpu(cpu)
+			flush_work(per_cpu_ptr(&kfi_bench_work, cpu));
+		kfi_bench_all = NULL;
 		cpus_read_unlock();
 	} else {
 		preempt_disable();

@@ -216,6 +216,10 @@ TEST_F_TIMEOUT(bench, arms_measure_what_they_claim, 300)
 		{ "kfi.hotfix", 0, 1 },
 		{ "cpu.return.all", 0, 0 },
 	};
+	static const char * const cpu_arms[] = {
+		"cpu.none.one", "cpu.none.all", "cpu.kprobe_ipmod.one",
+		"cpu.kprobe_ipmod.all", "cpu.return.one", "cpu.return.all",
+	};
 	size_t i;
 
 	ASSERT_EQ(0, run_quick(self->lines, &self->nr));
@@ -235,6 +239,17 @@ TEST_F_TIMEOUT(bench, arms_measure_what_they_claim, 300)
 		if (expect[i].body < 0)
 			EXPECT_TRUE(ran > 0 && ran < calls) TH_LOG("%s", l);
 		EXPECT_EQ(expect[i].fixed ? calls : 0, fixed) TH_LOG("%s", l);
+	}
+	/* The "all" arms ran a batch on every CPU, the "one" arms on one. */
+	for (i = 0; i < ARRAY_SIZE(cpu_arms); i++) {
+		const char *l = find(self->lines, self->nr, "sample",
+				     cpu_arms[i]);
+		long want = strstr(cpu_arms[i], ".all") ?
+			    sysconf(_SC_NPROCESSORS_ONLN) : 1;
+
+		EXPECT_NE(NULL, l) TH_LOG("no sample for %s", cpu_arms[i]);
+		if (l)
+			EXPECT_EQ(want, number(l, "cpus")) TH_LOG("%s", l);
 	}
 }
 
