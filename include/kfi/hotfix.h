@@ -128,15 +128,11 @@ static inline void __kfi_hotfix_thunk_done(unsigned long __percpu **inflight)
  * Defines the function that KFI_HOTFIX_FUNC() names as @fn's thunk, with
  * @fn's prototype. Any argument, in registers or on the stack, reaches @fn
  * as the caller passed it. The thunk can be neither traced nor probed: a
- * probe that skipped its end would keep the call counted in for ever. Its
- * section (__kprobes) keeps kprobes off it, not NOKPROBE_SYMBOL(), which
- * would take its address: a thunk that no KFI_HOTFIX_FUNC() names (a plain
- * { .old_name, .new_func } entry written by mistake) is then an unused
- * static function, which the compiler warns of.
+ * probe that skipped its end would keep the call counted in for ever.
  */
 #define KFI_HOTFIX_THUNK(fn, type, ...)					\
 static DEFINE_PER_CPU(unsigned long, __kfi_hotfix_inflight_##fn);	\
-static notrace __kprobes type __kfi_hotfix_thunk_##fn(			\
+static notrace type __kfi_hotfix_thunk_##fn(				\
 	CONCATENATE(__KFI_HOTFIX_P, COUNT_ARGS(__VA_ARGS__))(__VA_ARGS__)) \
 {									\
 	unsigned long __percpu *__kfi_inflight				\
@@ -147,7 +143,8 @@ static notrace __kprobes type __kfi_hotfix_thunk_##fn(			\
 			 "KFI_HOTFIX_THUNK(): types differ from " #fn "'s"); \
 	return fn(CONCATENATE(__KFI_HOTFIX_A,				\
 			      COUNT_ARGS(__VA_ARGS__))(__VA_ARGS__));	\
-}
+}									\
+NOKPROBE_SYMBOL(__kfi_hotfix_thunk_##fn)
 
 /**
  * KFI_HOTFIX_FUNC() - one entry of a hotfix's functions
