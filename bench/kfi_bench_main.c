@@ -444,12 +444,18 @@ static void kfi_bench_run(struct kfi_bench_batch *b, bool all, char *res,
 		b->arrived = &arrived;
 		b->cpus = num_online_cpus();
 		kfi_bench_all = b;
+		/*
+		 * All queued before this CPU's worker may run: woken first, it
+		 * could preempt us and spin alone until its bound.
+		 */
+		preempt_disable();
 		for_each_online_cpu(cpu) {
 			struct work_struct *work = per_cpu_ptr(&kfi_bench_work, cpu);
 
 			INIT_WORK(work, kfi_bench_loop_all);
 			queue_work_on(cpu, system_highpri_wq, work);
 		}
+		preempt_enable();
 		for_each_online_cpu(cpu)
 			flush_work(per_cpu_ptr(&kfi_bench_work, cpu));
 		kfi_bench_all = NULL;

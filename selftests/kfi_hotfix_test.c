@@ -866,6 +866,7 @@ TEST_F(hotfix, calls_in_interrupts_are_redirected)
 		ASSERT_EQ(0, tb_calls("irq", N, &fixed, &buggy, &irq));
 		EXPECT_EQ(0, fixed);
 		EXPECT_EQ(N, buggy);
+		EXPECT_EQ(N, irq);
 		/* Nothing is left inside the replacement: it unloads. */
 		hotfix_unload("kfi_test_hotfix");
 		ASSERT_FALSE(kfi_module_loaded("kfi_test_hotfix"));

@@ -4,12 +4,15 @@
 
 The guest runs bench/kfi_bench_run (with kfi_bench.ko), which prints one JSON
 line per measurement; this collects them, adds the host's side of the
-environment, writes them all to --out, and prints per arm the median, p10
-and p90 of its per-round values and the median of its per-round ratios to
-its reference arm, then the issue's goals, met or missed.
+environment, writes them all to --out (bench.jsonl; with --from, which
+summarizes an earlier run's lines again, only if --out is given), and
+prints per arm the median, p10 and p90 of its per-round values and the
+median of its per-round ratios to its reference arm, then the issue's
+goals, met or missed.
 
   tools/bench.py [--quick] [--out FILE] [--kernel stock] [--arch x86_64]
                  [--append "mitigations=off"] [--seed N] [--arms A,B,...]
+  tools/bench.py --from FILE [--out FILE]
 """
 
 import argparse
